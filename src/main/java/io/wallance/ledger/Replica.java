@@ -1,0 +1,1022 @@
+package io.wallance.ledger;
+
+import io.wallance.ledger.LedgerEvent.Misbehaviour.Kind;
+import io.wallance.ledger.LedgerState.Final;
+import io.wallance.ledger.Rules.Mutation;
+import io.wallance.protocol.Body;
+import io.wallance.protocol.Command;
+import io.wallance.protocol.Crypto;
+import io.wallance.protocol.Pow;
+import io.wallance.protocol.ProtocolException;
+import io.wallance.protocol.Pull;
+import io.wallance.protocol.Reason;
+import io.wallance.protocol.Registry;
+import io.wallance.protocol.Request;
+import io.wallance.protocol.Share;
+import io.wallance.protocol.Signed;
+import io.wallance.protocol.Status;
+import io.wallance.protocol.Vote;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The ledger state machine of one member. Inputs are decoded messages, the caller's time and
+ * the member's own actions (share a reading, buy); outputs are {@link Effects}. It never reads
+ * a clock, draws randomness or performs I/O, so the same inputs always give the same outputs.
+ *
+ * <p>Rules (see {@code docs/PROTOCOL.md}): balances are derived from contiguous shares,
+ * rewards and finalized debits; a member votes at most once per (buyer, previous state) and
+ * only for a request whose every cited item it holds and whose arithmetic adds up; a request
+ * is final once a quorum of the registry of its previous state's epoch and of its own epoch
+ * approve it (the buyer's request counts as the buyer's vote); every valid vote for a
+ * finalized request earns its voter one reward, whenever it arrives.
+ */
+public final class Replica {
+  private static final int MAX_EVIDENCE = 256;
+  private static final int CHAIN_PAGE = 8;
+
+  private final Crypto.KeyPair key;
+  private final String me;
+  private final String net;
+  private final Rules rules;
+  private final SignatureCheck signatures;
+  private final ReplicaOptions options;
+  private final LedgerState ledger;
+
+  // Volatile: lost on a crash, rebuilt from re-sent and pulled messages.
+  private final LinkedHashMap<String, Pending> pending = new LinkedHashMap<>();
+  private final Map<String, LinkedHashMap<String, Map<String, String>>> firstVotes = new HashMap<>();
+  private final TreeMap<Long, Signed<Registry>> futureRegistries = new TreeMap<>();
+  private final Map<String, Long> lastPull = new HashMap<>();
+  private final Map<String, Long> rewardCursor = new HashMap<>();
+  private final EnumMap<Reason, Long> rejected = new EnumMap<>(Reason.class);
+  private long lastResend = Long.MIN_VALUE / 2;
+  private long lastStatus = Long.MIN_VALUE / 2;
+
+  /** A request not final yet (or only its votes, while the request is pulled). */
+  private static final class Pending {
+    Signed<Request> request;
+    final LinkedHashMap<String, Signed<Vote>> votes = new LinkedHashMap<>();
+    final long seen;
+    boolean invalid;
+
+    Pending(long seen) {
+      this.seen = seen;
+    }
+  }
+
+  private enum Check { OK, WAIT }
+
+  /**
+   * A replica starting from {@code genesis} (epoch 1, signed by one of its own operators).
+   *
+   * @throws ProtocolException when the genesis registry is invalid or badly signed
+   */
+  public static Replica create(Crypto.KeyPair key, Signed<Registry> genesis, Rules rules, SignatureCheck signatures,
+      ReplicaOptions options) throws ProtocolException {
+    Registry g = genesis.body();
+    g.validate();
+    if (g.epoch() != 1 || !signatures.verify(genesis)) {
+      throw new ProtocolException(Reason.BAD_REGISTRY, "genesis must be epoch 1 signed by one of its operators");
+    }
+    LedgerState state = new LedgerState();
+    Replica r = new Replica(key, g.net(), rules, signatures, options, state);
+    r.adopt(genesis);
+    return r;
+  }
+
+  /** A replica resuming from durable state after a restart; everything volatile starts empty. */
+  public static Replica restart(Crypto.KeyPair key, LedgerState state, Rules rules, SignatureCheck signatures,
+      ReplicaOptions options) {
+    return new Replica(key, state.registries.firstEntry().getValue().body().net(), rules, signatures, options, state);
+  }
+
+  private Replica(Crypto.KeyPair key, String net, Rules rules, SignatureCheck signatures, ReplicaOptions options,
+      LedgerState ledger) {
+    this.key = key;
+    this.me = key.id();
+    this.net = net;
+    this.rules = rules;
+    this.signatures = signatures;
+    this.options = options;
+    this.ledger = ledger;
+  }
+
+  // ------------------------------------------------------------------ own actions
+
+  /** Signs and broadcasts this member's next share of a reading (milli-units). */
+  public Effects share(String sensor, long reading, long now) {
+    Effects fx = new Effects();
+    Wallet w = wallet(me);
+    long seq = w.shares.isEmpty() ? 1 : w.shares.lastKey() + 1;
+    Share body = Pow.mine(new Share(net, me, seq, sensor, reading, 0), difficulty());
+    Signed<Share> s = Signed.sign(body, key);
+    w.addShare(s);
+    fx.broadcast(s);
+    reconsiderBuyer(me, now, fx);
+    return fx;
+  }
+
+  /** The outcome of {@link #buy}. */
+  public record Purchase(Outcome outcome, String request, long missingUnits, Effects effects) {
+    /** What happened to a purchase attempt. */
+    public enum Outcome {
+      /** A request was signed and broadcast. */
+      PUBLISHED,
+      /** A request on the current state is already out; nothing new was signed. */
+      ALREADY_PENDING,
+      /** Not affordable yet: {@code missingUnits} more units are needed. */
+      INSUFFICIENT,
+      /** The contract is not in the current catalogue. */
+      UNKNOWN_CONTRACT
+    }
+  }
+
+  /**
+   * Buys {@code contract} if this member can afford it at its current position. At most one
+   * request is ever signed per wallet state, so a second call before finality returns the
+   * pending one.
+   */
+  public Purchase buy(String contract, long now) {
+    Effects fx = new Effects();
+    Wallet w = wallet(me);
+    Signed<Request> existing = ledger.myRequests.get(w.head);
+    if (existing != null) {
+      fx.broadcast(existing);
+      return new Purchase(Purchase.Outcome.ALREADY_PENDING, existing.hash(), 0, fx);
+    }
+    Registry reg = current();
+    Long price = reg.price(contract);
+    if (price == null) {
+      return new Purchase(Purchase.Outcome.UNKNOWN_CONTRACT, null, 0, fx);
+    }
+    List<String> rewards = w.uncitedRewards();
+    if (rewards.size() > Request.MAX_REWARDS) {
+      rewards = rewards.subList(0, Request.MAX_REWARDS);
+    }
+    long shares = Math.max(w.contiguous, w.headShares);
+    long balance = w.headBalance + (shares - w.headShares) + rewardUnits(rewards);
+    long debit = price * reg.dcoinRate();
+    if (balance < debit) {
+      return new Purchase(Purchase.Outcome.INSUFFICIENT, null, debit - balance, fx);
+    }
+    Request body = Pow.mine(new Request(net, me, reg.epoch(), w.head, shares, rewards, balance, contract, price, 0),
+        difficulty());
+    Signed<Request> s = Signed.sign(body, key);
+    ledger.myRequests.put(w.head, s);
+    fx.broadcast(s);
+    onRequest(s, now, fx);
+    return new Purchase(Purchase.Outcome.PUBLISHED, s.hash(), 0, fx);
+  }
+
+  /** Timers: re-send own votes and request, pull what is missing, broadcast the status. */
+  public Effects tick(long now) {
+    Effects fx = new Effects();
+    if (now - lastResend >= options.resendMillis()) {
+      lastResend = now;
+      Wallet mine = wallet(me);
+      Signed<Request> own = ledger.myRequests.get(mine.head);
+      if (own != null && !pending.containsKey(own.hash())) {
+        onRequest(own, now, fx); // after a restart: our request is durable, its pending entry is not
+      }
+      for (Pending p : new ArrayList<>(pending.values())) {
+        if (p.request == null || p.invalid || !pending.containsKey(p.request.hash())) {
+          continue;
+        }
+        String hash = p.request.hash();
+        if (p.request.body().buyer().equals(me)) {
+          fx.broadcast(p.request);
+        }
+        Signed<Vote> v = p.votes.get(me);
+        if (v != null) {
+          fx.broadcast(v);
+        }
+        if (now - p.seen >= options.resendMillis()) {
+          String peer = peer(now, hash);
+          if (peer != null) {
+            pull(Pull.What.REQUEST, hash, 0, 0, peer, now, fx);
+          }
+        }
+        consider(p, now, fx);
+      }
+      lastPull.values().removeIf(t -> now - t > 4 * options.pullMillis());
+    }
+    if (now - lastStatus >= options.statusMillis()) {
+      lastStatus = now;
+      fx.broadcast(Signed.sign(status(), key));
+    }
+    return fx;
+  }
+
+  // ------------------------------------------------------------------ receiving
+
+  /** Handles one decoded message from the network. Never throws on any input. */
+  public Effects receive(Signed<? extends Body> m, long now) {
+    Effects fx = new Effects();
+    Body b = m.body();
+    if (!b.net().equals(net)) {
+      reject(Reason.WRONG_NETWORK, m, "network " + b.net(), fx);
+      return fx;
+    }
+    if (b instanceof Share) {
+      onShare(cast(m), now, fx);
+    } else if (b instanceof Request) {
+      onRequest(cast(m), now, fx);
+    } else if (b instanceof Vote) {
+      onVote(cast(m), now, fx);
+    } else if (b instanceof Status) {
+      onStatus(cast(m), now, fx);
+    } else if (b instanceof Pull) {
+      onPull(cast(m), fx);
+    } else if (b instanceof Registry) {
+      onRegistry(cast(m), now, fx);
+    } else if (b instanceof Command) {
+      onCommand(cast(m), fx);
+    }
+    return fx;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <B extends Body> Signed<B> cast(Signed<? extends Body> m) {
+    return (Signed<B>) m;
+  }
+
+  private boolean authentic(Signed<? extends Body> m, boolean knownAuthor, boolean mined, Effects fx) {
+    if (!knownAuthor) {
+      reject(Reason.UNKNOWN_AUTHOR, m, "author is not in the registry", fx);
+      return false;
+    }
+    if (mined && !Pow.satisfied(m.hash(), difficulty())) {
+      reject(Reason.BAD_POW, m, "proof-of-work missing", fx);
+      return false;
+    }
+    if (!rules.has(Mutation.SKIP_SIGNATURE) && !signatures.verify(m)) {
+      reject(Reason.BAD_SIGNATURE, m, "signature does not verify", fx);
+      return false;
+    }
+    return true;
+  }
+
+  private void onShare(Signed<Share> s, long now, Effects fx) {
+    Share sh = s.body();
+    Wallet w = ledger.wallets.get(sh.author());
+    if (!authentic(s, w != null, true, fx)) {
+      return;
+    }
+    if (sh.seq() > w.contiguous + options.maxAheadShares()) {
+      reject(Reason.BUFFER_FULL, s, "share " + sh.seq() + " too far ahead of " + w.contiguous, fx);
+      return;
+    }
+    long before = w.contiguous;
+    Signed<Share> old = w.addShare(s);
+    if (old != null) {
+      if (!old.hash().equals(s.hash())) {
+        misbehaviour(Kind.EQUIVOCATING_SHARE, sh.author(), List.of(old.wireText(), s.wireText()), fx);
+      }
+      return;
+    }
+    if (sh.seq() > w.contiguous + 1 && !sh.author().equals(me)) {
+      pull(Pull.What.SHARES, sh.author(), w.contiguous + 1, sh.seq() - 1, sh.author(), now, fx);
+    }
+    if (w.contiguous != before) {
+      reconsiderBuyer(sh.author(), now, fx);
+    }
+  }
+
+  private void onRequest(Signed<Request> s, long now, Effects fx) {
+    Request r = s.body();
+    if (ledger.finals.containsKey(s.hash())) {
+      return; // a replay of a final request: nothing to do
+    }
+    Registry reg = registry(r.epoch());
+    if (reg == null) {
+      // A newer epoch than we know: check it is authentic, then fetch the registry. The buyer
+      // re-sends its request, so nothing is lost by not buffering it.
+      if (r.epoch() > currentEpoch() && signatures.verify(s)) {
+        pull(Pull.What.REGISTRY, Crypto.GENESIS, currentEpoch() + 1, r.epoch(), r.buyer(), now, fx);
+      } else {
+        reject(Reason.BAD_EPOCH, s, "unknown epoch " + r.epoch(), fx);
+      }
+      return;
+    }
+    if (!authentic(s, reg.isMember(r.buyer()), true, fx)) {
+      return;
+    }
+    Long price = reg.price(r.contract());
+    if (price == null || price != r.price()) {
+      reject(Reason.UNKNOWN_CONTRACT, s, "contract " + r.contract() + " at price " + r.price(), fx);
+      return;
+    }
+    Pending p = pending.get(s.hash());
+    if (p != null && p.request != null) {
+      consider(p, now, fx);
+      return;
+    }
+    Wallet w = wallet(r.buyer());
+    if (w.states.containsKey(r.prev()) && !w.head.equals(r.prev())) {
+      reject(Reason.STALE_STATE, s, "previous state already superseded", fx);
+      return;
+    }
+    boolean atHead = w.head.equals(r.prev());
+    int siblings = 0;
+    int future = 0;
+    for (Pending o : pending.values()) {
+      if (o.request != null && o.request.body().buyer().equals(r.buyer())) {
+        if (o.request.body().prev().equals(r.prev())) {
+          siblings++;
+          if (siblings == 1 && atHead) {
+            misbehaviour(Kind.DOUBLE_REQUEST, r.buyer(), List.of(o.request.wireText(), s.wireText()), fx);
+          }
+        } else if (!o.request.body().prev().equals(w.head)) {
+          future++;
+        }
+      }
+    }
+    if (atHead ? siblings >= options.maxFuturePerBuyer() : siblings > 0 || future >= options.maxFuturePerBuyer()) {
+      return; // bounded buffer: dropped quietly, pulled again by hash once votes name it
+    }
+    if (p == null) {
+      p = new Pending(now);
+      pending.put(s.hash(), p);
+      evictIfFull();
+    }
+    p.request = s;
+    p.votes.values().removeIf(v -> !matches(v.body(), r));
+    fx.event(new LedgerEvent.RequestSeen(s.hash(), r.buyer(), r.contract(), r.price(), r.prev()));
+    if (!atHead && !r.buyer().equals(me)) {
+      pull(Pull.What.CHAIN, r.buyer(), w.chain.size(), w.chain.size() + CHAIN_PAGE - 1, r.buyer(), now, fx);
+    }
+    consider(p, now, fx);
+  }
+
+  private static boolean matches(Vote v, Request r) {
+    return v.buyer().equals(r.buyer()) && v.prev().equals(r.prev()) && v.epoch() == r.epoch();
+  }
+
+  private void evictIfFull() {
+    Iterator<Map.Entry<String, Pending>> it = pending.entrySet().iterator();
+    while (pending.size() > options.maxPending() && it.hasNext()) {
+      Pending p = it.next().getValue();
+      if (p.request == null || !p.request.body().buyer().equals(me)) {
+        it.remove();
+      }
+    }
+  }
+
+  private void onVote(Signed<Vote> s, long now, Effects fx) {
+    Vote v = s.body();
+    if (!authentic(s, isKnownMember(v.voter()), true, fx)) {
+      return;
+    }
+    if (v.voter().equals(v.buyer())) {
+      reject(Reason.NOT_ELIGIBLE, s, "a buyer's request is its vote", fx);
+      return;
+    }
+    Wallet w = ledger.wallets.get(v.buyer());
+    if (w == null) {
+      reject(Reason.UNKNOWN_AUTHOR, s, "buyer is not in the registry", fx);
+      return;
+    }
+    LinkedHashMap<String, Map<String, String>> byPrev = firstVotes.computeIfAbsent(v.buyer(), k -> new LinkedHashMap<>());
+    Map<String, String> first = byPrev.computeIfAbsent(v.prev(), k -> new HashMap<>());
+    String earlier = first.putIfAbsent(v.voter(), v.request());
+    if (earlier != null && !earlier.equals(v.request())) {
+      misbehaviour(Kind.EQUIVOCATING_VOTE, v.voter(), List.of(earlier, v.request()), fx);
+    }
+    trim(byPrev, (int) registry(currentEpoch()).outdate() + 1);
+    Final f = ledger.finals.get(v.request());
+    if (f != null) {
+      if (matches(v, f.request().body()) && f.votes().putIfAbsent(v.voter(), s) == null) {
+        fx.event(new LedgerEvent.VoteSeen(v.request(), v.voter()));
+        if (!rules.has(Mutation.REWARDS_BY_ARRIVAL) && eligible(v.voter(), f.request().body(), f.prevEpoch())) {
+          grant(v.voter(), v.request(), now, fx);
+        }
+      }
+      return;
+    }
+    if (w.states.containsKey(v.prev()) && !w.head.equals(v.prev())) {
+      return; // for a superseded state: kept only as equivocation evidence above
+    }
+    Pending p = pending.get(v.request());
+    if (p == null) {
+      p = new Pending(now);
+      pending.put(v.request(), p);
+      evictIfFull();
+    }
+    if (p.request != null && !matches(v, p.request.body())) {
+      reject(Reason.NOT_ELIGIBLE, s, "vote does not match the request it names", fx);
+      return;
+    }
+    if (p.votes.putIfAbsent(v.voter(), s) == null) {
+      fx.event(new LedgerEvent.VoteSeen(v.request(), v.voter()));
+    }
+    if (p.request == null) {
+      pull(Pull.What.REQUEST, v.request(), 0, 0, v.voter(), now, fx);
+    } else {
+      tryFinalize(p, now, fx);
+    }
+  }
+
+  private static void trim(LinkedHashMap<String, ?> map, int keep) {
+    Iterator<String> it = map.keySet().iterator();
+    while (map.size() > keep && it.hasNext()) {
+      it.next();
+      it.remove();
+    }
+  }
+
+  private void onStatus(Signed<Status> s, long now, Effects fx) {
+    Status st = s.body();
+    if (!authentic(s, isKnownMember(st.node()), false, fx) || st.node().equals(me)) {
+      return;
+    }
+    String peer = st.node();
+    if (st.epoch() > currentEpoch()) {
+      pull(Pull.What.REGISTRY, Crypto.GENESIS, currentEpoch() + 1, st.epoch(), peer, now, fx);
+    }
+    for (Status.Entry e : st.entries()) {
+      Wallet w = ledger.wallets.get(e.id());
+      if (w == null) {
+        continue;
+      }
+      if (e.shares() > w.contiguous) {
+        pull(Pull.What.SHARES, e.id(), w.contiguous + 1, Math.min(e.shares(), w.contiguous + Pull.MAX_ITEMS), peer,
+            now, fx);
+      }
+      if (e.chain() > w.chain.size()) {
+        pull(Pull.What.CHAIN, e.id(), w.chain.size(), Math.min(e.chain() - 1, w.chain.size() + CHAIN_PAGE - 1), peer,
+            now, fx);
+      }
+      if (e.rewards() > w.rewards.size() || e.rewards() > 0 && !e.rewardDigest().equals(w.rewardDigest())) {
+        // We lack at least one reward the peer has; page through its list until digests agree.
+        String cursorKey = peer + e.id();
+        long from = rewardCursor.getOrDefault(cursorKey, 0L);
+        if (from >= e.rewards()) {
+          from = 0;
+        }
+        if (pull(Pull.What.REWARDS, e.id(), from, from + Pull.MAX_ITEMS - 1, peer, now, fx)) {
+          rewardCursor.put(cursorKey, from + Pull.MAX_ITEMS);
+        }
+      }
+    }
+  }
+
+  private void onPull(Signed<Pull> s, Effects fx) {
+    Pull p = s.body();
+    if (!authentic(s, isKnownMember(p.node()), false, fx) || p.node().equals(me)) {
+      return;
+    }
+    String to = p.node();
+    long last = Math.min(p.to(), p.from() + Pull.MAX_ITEMS - 1);
+    switch (p.what()) {
+      case SHARES -> {
+        Wallet w = ledger.wallets.get(p.subject());
+        if (w != null) {
+          w.shares.subMap(p.from(), true, last, true).values().forEach(sh -> fx.send(to, sh));
+        }
+      }
+      case REQUEST -> {
+        Final f = ledger.finals.get(p.subject());
+        if (f != null) {
+          f.votes().values().forEach(v -> fx.send(to, v));
+          fx.send(to, f.request());
+        } else {
+          Pending q = pending.get(p.subject());
+          if (q != null && q.request != null) {
+            q.votes.values().forEach(v -> fx.send(to, v));
+            fx.send(to, q.request);
+          }
+        }
+      }
+      case CHAIN -> {
+        Wallet w = ledger.wallets.get(p.subject());
+        if (w != null) {
+          long end = Math.min(Math.min(p.to(), p.from() + CHAIN_PAGE - 1), w.chain.size() - 1L);
+          for (long i = p.from(); i <= end; i++) {
+            Final f = ledger.finals.get(w.chain.get((int) i));
+            f.votes().values().forEach(v -> fx.send(to, v));
+            fx.send(to, f.request());
+          }
+        }
+      }
+      case REWARDS -> {
+        Wallet w = ledger.wallets.get(p.subject());
+        if (w != null) {
+          long i = 0;
+          for (String h : w.rewards) {
+            if (i >= p.from() && i <= last) {
+              Signed<Vote> v = ledger.finals.get(h).votes().get(p.subject());
+              if (v != null) {
+                fx.send(to, v);
+              }
+            }
+            i++;
+          }
+        }
+      }
+      case REGISTRY -> ledger.registries.subMap(p.from(), true, last, true).values().forEach(r -> fx.send(to, r));
+    }
+  }
+
+  private void onRegistry(Signed<Registry> s, long now, Effects fx) {
+    Registry r = s.body();
+    Signed<Registry> known = ledger.registries.get(r.epoch());
+    if (known != null) {
+      if (!known.hash().equals(s.hash()) && signatures.verify(s) && registry(r.epoch() - 1) != null
+          && registry(r.epoch() - 1).operator(r.signer()) != null) {
+        misbehaviour(Kind.CONFLICTING_REGISTRY, r.signer(), List.of(known.wireText(), s.wireText()), fx);
+      }
+      return;
+    }
+    if (r.epoch() > currentEpoch() + 1) {
+      if (futureRegistries.size() < 8) {
+        futureRegistries.put(r.epoch(), s);
+      }
+      return;
+    }
+    try {
+      r.validateSuccessorOf(current());
+      if (r.dcoinRate() != current().dcoinRate() || r.difficulty() != current().difficulty()) {
+        throw new ProtocolException(Reason.BAD_REGISTRY, "dcoinRate and difficulty are fixed for a network");
+      }
+    } catch (ProtocolException e) {
+      reject(e.reason(), s, e.getMessage(), fx);
+      return;
+    }
+    if (!rules.has(Mutation.SKIP_SIGNATURE) && !signatures.verify(s)) {
+      reject(Reason.BAD_SIGNATURE, s, "registry signature does not verify", fx);
+      return;
+    }
+    adopt(s);
+    fx.event(new LedgerEvent.RegistryAdopted(r.epoch()));
+    Signed<Registry> next = futureRegistries.remove(r.epoch() + 1);
+    if (next != null) {
+      onRegistry(next, now, fx);
+    }
+    futureRegistries.headMap(currentEpoch(), true).clear();
+  }
+
+  private void adopt(Signed<Registry> s) {
+    ledger.registries.put(s.body().epoch(), s);
+    for (Registry.Party m : s.body().members()) {
+      ledger.wallets.computeIfAbsent(m.id(), id -> new Wallet(id, s.body().epoch()));
+    }
+  }
+
+  private void onCommand(Signed<Command> s, Effects fx) {
+    Command c = s.body();
+    if (!authentic(s, current().operator(c.operator()) != null, false, fx)) {
+      return;
+    }
+    if (!c.node().equals(me)) {
+      reject(Reason.BAD_COMMAND, s, "command is addressed to another node", fx);
+      return;
+    }
+    long last = ledger.commandCounters.getOrDefault(c.operator(), 0L);
+    if (c.counter() <= last) {
+      reject(Reason.BAD_COMMAND, s, "replayed command: counter " + c.counter() + " <= " + last, fx);
+      return;
+    }
+    ledger.commandCounters.put(c.operator(), c.counter());
+    fx.event(new LedgerEvent.CommandAccepted(c));
+  }
+
+  // ------------------------------------------------------------------ voting and finality
+
+  private void reconsiderBuyer(String buyer, long now, Effects fx) {
+    for (Pending p : new ArrayList<>(pending.values())) {
+      if (p.request != null && p.request.body().buyer().equals(buyer) && pending.containsKey(p.request.hash())) {
+        consider(p, now, fx);
+      }
+    }
+  }
+
+  /** Re-evaluates a pending request: vote when it checks out, finalize when a quorum exists. */
+  private void consider(Pending p, long now, Effects fx) {
+    Request r = p.request.body();
+    Wallet w = wallet(r.buyer());
+    if (!r.prev().equals(w.head)) {
+      if (w.states.containsKey(r.prev())) {
+        pending.remove(p.request.hash()); // superseded: expired from memory, validity unchanged
+      }
+      return;
+    }
+    if (r.epoch() < w.headEpoch) {
+      p.invalid = true;
+      pending.remove(p.request.hash());
+      reject(Reason.BAD_EPOCH, p.request, "epoch older than the previous state's", fx);
+      misbehaviour(Kind.INVALID_REQUEST, r.buyer(), List.of(p.request.wireText()), fx);
+      return;
+    }
+    if (tryFinalize(p, now, fx)) {
+      return; // a quorum already exists (e.g. while catching up): no vote needed
+    }
+    if (!p.invalid) {
+      maybeVote(p, now, fx);
+      tryFinalize(p, now, fx);
+    }
+  }
+
+  private void maybeVote(Pending p, long now, Effects fx) {
+    Request r = p.request.body();
+    Wallet w = wallet(r.buyer());
+    if (r.buyer().equals(me) || !eligible(me, r, w.headEpoch)) {
+      return;
+    }
+    String slot = r.buyer() + r.prev();
+    Signed<Vote> mine = ledger.myVotes.get(slot);
+    if (mine != null && mine.body().request().equals(p.request.hash())) {
+      p.votes.putIfAbsent(me, mine);
+      return;
+    }
+    Signed<Vote> extra = ledger.extraVotes.get(p.request.hash());
+    if (extra != null) {
+      p.votes.putIfAbsent(me, extra);
+      return;
+    }
+    if (mine != null && !rules.has(Mutation.VOTE_TWICE) && !rules.has(Mutation.VOTE_BLINDLY)) {
+      return; // one vote per (buyer, previous state), ever
+    }
+    if (!rules.has(Mutation.VOTE_BLINDLY)) {
+      try {
+        if (check(r, w, now, fx) == Check.WAIT) {
+          return;
+        }
+      } catch (ProtocolException e) {
+        p.invalid = true;
+        reject(e.reason(), p.request, e.getMessage(), fx);
+        misbehaviour(Kind.INVALID_REQUEST, r.buyer(), List.of(p.request.wireText()), fx);
+        return;
+      }
+    }
+    Vote body = Pow.mine(new Vote(net, me, r.buyer(), r.epoch(), r.prev(), p.request.hash(), 0), difficulty());
+    Signed<Vote> v = Signed.sign(body, key);
+    if (mine == null) {
+      ledger.myVotes.put(slot, v);
+    } else {
+      ledger.extraVotes.put(p.request.hash(), v);
+    }
+    p.votes.put(me, v);
+    fx.broadcast(v);
+    fx.event(new LedgerEvent.Voted(p.request.hash(), r.buyer()));
+  }
+
+  /** Checks a request at the buyer's head: OK, WAIT (pulls issued) or a typed rejection. */
+  private Check check(Request r, Wallet w, long now, Effects fx) throws ProtocolException {
+    if (r.shares() < w.headShares) {
+      throw new ProtocolException(Reason.BAD_BALANCE, "share position " + r.shares() + " behind " + w.headShares);
+    }
+    Check result = Check.OK;
+    if (w.contiguous < r.shares()) {
+      pull(Pull.What.SHARES, r.buyer(), w.contiguous + 1, Math.min(r.shares(), w.contiguous + Pull.MAX_ITEMS),
+          r.buyer(), now, fx);
+      result = Check.WAIT;
+    }
+    for (String h : r.rewards()) {
+      if (w.cited.contains(h) && !rules.has(Mutation.REWARD_CITED_TWICE)) {
+        throw new ProtocolException(Reason.BAD_REWARD, "reward " + h.substring(0, 12) + " already cited");
+      }
+      if (!w.rewards.contains(h)) {
+        pull(Pull.What.REQUEST, h, 0, 0, r.buyer(), now, fx);
+        result = Check.WAIT;
+      }
+    }
+    if (result == Check.WAIT) {
+      return result;
+    }
+    long debit = r.price() * registry(r.epoch()).dcoinRate();
+    if (rules.has(Mutation.OWN_COUNTER)) {
+      if (balance(r.buyer()) < debit) {
+        throw new ProtocolException(Reason.INSUFFICIENT_FUNDS, "own counter says the buyer cannot afford it");
+      }
+      return Check.OK;
+    }
+    long expected = w.headBalance + (r.shares() - w.headShares) + rewardUnits(r.rewards());
+    if (r.balance() != expected) {
+      throw new ProtocolException(Reason.BAD_BALANCE, "balance " + r.balance() + " but the cited position gives "
+          + expected);
+    }
+    if (r.balance() < debit) {
+      throw new ProtocolException(Reason.INSUFFICIENT_FUNDS, "balance " + r.balance() + " < debit " + debit);
+    }
+    return Check.OK;
+  }
+
+  /** True when {@code voter} may vote on {@code r}: a member of its epoch or of its previous state's epoch. */
+  private boolean eligible(String voter, Request r, long prevEpoch) {
+    if (voter.equals(r.buyer())) {
+      return false;
+    }
+    Registry own = registry(r.epoch());
+    Registry prev = registry(prevEpoch);
+    return own != null && own.isMember(voter) || prev != null && prev.isMember(voter);
+  }
+
+  private boolean hasQuorum(Request r, Collection<String> voters, long prevEpoch) {
+    List<Long> epochs = rules.has(Mutation.OWN_EPOCH_ONLY) || prevEpoch == r.epoch()
+        ? List.of(r.epoch()) : List.of(prevEpoch, r.epoch());
+    for (long e : epochs) {
+      Registry reg = registry(e);
+      if (reg == null) {
+        return false;
+      }
+      int count = reg.isMember(r.buyer()) ? 1 : 0;
+      for (String v : voters) {
+        if (!v.equals(r.buyer()) && reg.isMember(v)) {
+          count++;
+        }
+      }
+      int needed = reg.quorumSize() - (rules.has(Mutation.QUORUM_MINUS_ONE) ? 1 : 0);
+      if (count < needed) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean tryFinalize(Pending p, long now, Effects fx) {
+    if (p.request == null) {
+      return false;
+    }
+    Request r = p.request.body();
+    Wallet w = wallet(r.buyer());
+    if (!r.prev().equals(w.head) || r.epoch() < w.headEpoch || !hasQuorum(r, p.votes.keySet(), w.headEpoch)) {
+      return false;
+    }
+    finalizeRequest(p, now, fx);
+    return true;
+  }
+
+  private void finalizeRequest(Pending p, long now, Effects fx) {
+    Signed<Request> s = p.request;
+    Request r = s.body();
+    Wallet w = wallet(r.buyer());
+    long prevEpoch = w.headEpoch;
+    long debit = r.price() * registry(r.epoch()).dcoinRate();
+    long before = r.balance();
+    long position = r.shares();
+    if (rules.has(Mutation.OWN_COUNTER)) {
+      before = balance(r.buyer());
+      position = Math.max(w.contiguous, w.headShares);
+    }
+    long after = before - debit;
+    String old = w.head;
+    String state = stateHash(s, after);
+    w.head = state;
+    w.headShares = position;
+    w.headBalance = after;
+    w.headEpoch = r.epoch();
+    for (String h : r.rewards()) {
+      if (!w.cited.add(h)) {
+        ledger.citedTwice++;
+      }
+    }
+    w.chain.add(s.hash());
+    w.states.put(state, w.chain.size());
+    Final f = new Final(s, new TreeMap<>(p.votes), w.chain.size() - 1, prevEpoch, state);
+    ledger.finals.put(s.hash(), f);
+    pending.remove(s.hash());
+    List<String> rewarded = new ArrayList<>();
+    int arrivalBudget = registry(r.epoch()).quorumSize() - 1;
+    for (String voter : p.votes.keySet()) {
+      if (!eligible(voter, r, prevEpoch)) {
+        continue;
+      }
+      if (rules.has(Mutation.REWARDS_BY_ARRIVAL) && rewarded.size() >= arrivalBudget) {
+        break;
+      }
+      grant(voter, s.hash(), now, fx);
+      rewarded.add(voter);
+    }
+    List<String> voters = new ArrayList<>(p.votes.keySet());
+    voters.remove(r.buyer());
+    fx.event(new LedgerEvent.Finalized(s.hash(), r.buyer(), r.contract(), r.price(), before, after, old, state,
+        voters));
+    // Requests waiting for this state (or for the one just left) can now move on.
+    for (Pending o : new ArrayList<>(pending.values())) {
+      if (o.request != null && o.request.body().buyer().equals(r.buyer()) && pending.containsKey(o.request.hash())) {
+        consider(o, now, fx);
+      }
+    }
+  }
+
+  /** The new state: SHA-256 over the request's canonical bytes followed by {@code newbalance=<units>\n}. */
+  public static String stateHash(Signed<Request> request, long newBalance) {
+    byte[] tail = ("newbalance=" + newBalance + "\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] all = java.util.Arrays.copyOf(request.bytes(), request.bytes().length + tail.length);
+    System.arraycopy(tail, 0, all, request.bytes().length, tail.length);
+    return Crypto.sha256Hex(all);
+  }
+
+  private void grant(String voter, String purchase, long now, Effects fx) {
+    Wallet w = ledger.wallets.get(voter);
+    if (w != null && w.grant(purchase)) {
+      reconsiderBuyer(voter, now, fx);
+    }
+  }
+
+  private long rewardUnits(List<String> purchases) {
+    long units = 0;
+    for (String h : purchases) {
+      Final f = ledger.finals.get(h);
+      if (f != null) {
+        units += registry(f.request().body().epoch()).reward();
+      }
+    }
+    return units;
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private boolean pull(Pull.What what, String subject, long from, long to, String peer, long now, Effects fx) {
+    if (peer == null || peer.equals(me) || !isKnownMember(peer)) {
+      return false;
+    }
+    String k = what + subject + from + peer;
+    Long last = lastPull.get(k);
+    if (last != null && now - last < options.pullMillis()) {
+      return false;
+    }
+    lastPull.put(k, now);
+    fx.send(peer, Signed.sign(new Pull(net, me, what, subject, from, Math.max(from, to)), key));
+    return true;
+  }
+
+  /** A peer chosen by rotation, so repeated pulls spread over the members. */
+  private String peer(long now, String salt) {
+    List<Registry.Party> members = current().members();
+    int n = members.size();
+    int start = (int) Math.floorMod(now / Math.max(1, options.resendMillis()) + salt.charAt(0), (long) n);
+    for (int i = 0; i < n; i++) {
+      String id = members.get((start + i) % n).id();
+      if (!id.equals(me)) {
+        return id;
+      }
+    }
+    return null;
+  }
+
+  private void reject(Reason reason, Signed<? extends Body> m, String detail, Effects fx) {
+    rejected.merge(reason, 1L, Long::sum);
+    fx.event(new LedgerEvent.Rejected(reason, m.body().type().wire(), m.body().author(), detail));
+  }
+
+  private void misbehaviour(Kind kind, String offender, List<String> evidence, Effects fx) {
+    LedgerEvent.Misbehaviour e = new LedgerEvent.Misbehaviour(kind, offender, evidence);
+    if (ledger.evidence.size() < MAX_EVIDENCE) {
+      ledger.evidence.add(e);
+    }
+    fx.event(e);
+  }
+
+  private Wallet wallet(String id) {
+    return ledger.wallets.get(id);
+  }
+
+  private boolean isKnownMember(String id) {
+    return ledger.wallets.containsKey(id);
+  }
+
+  private Registry registry(long epoch) {
+    Signed<Registry> s = ledger.registries.get(epoch);
+    return s == null ? null : s.body();
+  }
+
+  private Registry current() {
+    return ledger.registries.lastEntry().getValue().body();
+  }
+
+  private long currentEpoch() {
+    return ledger.registries.lastKey();
+  }
+
+  private long difficulty() {
+    return ledger.registries.firstEntry().getValue().body().difficulty();
+  }
+
+  private Status status() {
+    List<Status.Entry> entries = new ArrayList<>();
+    for (Wallet w : ledger.wallets.values()) {
+      if (entries.size() < Status.MAX_ENTRIES) {
+        entries.add(new Status.Entry(w.id, w.contiguous, w.chain.size(), w.head, w.rewards.size(), w.rewardDigest()));
+      }
+    }
+    return new Status(net, me, currentEpoch(), entries);
+  }
+
+  // ------------------------------------------------------------------ queries
+
+  /** This member's id. */
+  public String id() {
+    return me;
+  }
+
+  /** The durable state (kept across a restart). */
+  public LedgerState state() {
+    return ledger;
+  }
+
+  /** The newest registry this replica holds. */
+  public Registry registry() {
+    return current();
+  }
+
+  /** Member ids with a wallet, ascending. */
+  public List<String> wallets() {
+    return List.copyOf(ledger.wallets.keySet());
+  }
+
+  /** The derived balance of {@code id} in units: head balance + shares since + uncited rewards. */
+  public long balance(String id) {
+    Wallet w = wallet(id);
+    return w.headBalance + w.freshShares() + rewardUnits(w.uncitedRewards());
+  }
+
+  /** The balance stored in {@code id}'s current state (never negative). */
+  public long headBalance(String id) {
+    return wallet(id).headBalance;
+  }
+
+  /** The current state hash of {@code id}. */
+  public String head(String id) {
+    return wallet(id).head;
+  }
+
+  /** Contiguous shares of {@code id} held here. */
+  public long shares(String id) {
+    return wallet(id).contiguous;
+  }
+
+  /** The finalized request hashes of {@code id}, in chain order. */
+  public List<String> chain(String id) {
+    return List.copyOf(wallet(id).chain);
+  }
+
+  /** The purchases on which {@code id}'s votes earned rewards. */
+  public List<String> rewards(String id) {
+    return List.copyOf(wallet(id).rewards);
+  }
+
+  /** The finalized request with this hash, or null. */
+  public Signed<Request> finalized(String hash) {
+    Final f = ledger.finals.get(hash);
+    return f == null ? null : f.request();
+  }
+
+  /** The votes held for a finalized request (voter → vote), or an empty map. */
+  public Map<String, Signed<Vote>> votes(String hash) {
+    Final f = ledger.finals.get(hash);
+    return f == null ? Map.of() : java.util.Collections.unmodifiableMap(f.votes());
+  }
+
+  /** Rewards cited twice along a chain (must stay 0; only a mutation can raise it). */
+  public long citedTwice() {
+    return ledger.citedTwice;
+  }
+
+  /** Rejections by reason since this replica started. */
+  public Map<Reason, Long> rejections() {
+    return java.util.Collections.unmodifiableMap(rejected);
+  }
+
+  /** Recorded misbehaviour evidence. */
+  public List<LedgerEvent.Misbehaviour> evidence() {
+    return List.copyOf(ledger.evidence);
+  }
+
+  /** Requests held while not final (for observers and bounds tests). */
+  public int pendingCount() {
+    return pending.size();
+  }
+
+  /**
+   * The ledger digest: SHA-256 over {@code epoch=<e>\n} then, per wallet ascending by id,
+   * {@code wallet=<id>,<contiguous shares>,<chain length>,<head>,<rewards>,<reward xor>\n}.
+   * It covers (author, seq) positions, never readings, and determines every balance.
+   */
+  public String digest() {
+    return digestAt(null);
+  }
+
+  /**
+   * The checkpoint digest at a cut: as {@link #digest()} but with each wallet's shares counted
+   * only up to {@code cut.get(id)} (wallets missing from the cut count all shares held).
+   */
+  public String digestAt(Map<String, Long> cut) {
+    StringBuilder sb = new StringBuilder("epoch=").append(currentEpoch()).append('\n');
+    for (Wallet w : ledger.wallets.values()) {
+      long shares = cut == null || !cut.containsKey(w.id) ? w.contiguous : Math.min(w.contiguous, cut.get(w.id));
+      sb.append("wallet=").append(w.id).append(',').append(shares).append(',').append(w.chain.size()).append(',')
+          .append(w.head).append(',').append(w.rewards.size()).append(',').append(w.rewardDigest()).append('\n');
+    }
+    return Crypto.sha256Hex(sb.toString().getBytes(StandardCharsets.US_ASCII));
+  }
+}

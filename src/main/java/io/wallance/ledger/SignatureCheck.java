@@ -1,0 +1,38 @@
+package io.wallance.ledger;
+
+import io.wallance.protocol.Signed;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Verifies message signatures, remembering recent results. Ed25519 verification is the
+ * dominant CPU cost per purchase, and the same signed message reaches a node several times
+ * (re-sent votes, relays, pull answers), so each distinct (body, signature) is verified once.
+ * The cache is exact: a result is a pure function of the key.
+ */
+public final class SignatureCheck {
+  private final Map<String, Boolean> recent;
+
+  /** A check remembering the last {@code capacity} results. */
+  public SignatureCheck(int capacity) {
+    this.recent = new LinkedHashMap<>(256, 0.75f, true) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+        return size() > capacity;
+      }
+    };
+  }
+
+  /** True when the message's signature verifies against its author's key. */
+  public synchronized boolean verify(Signed<?> m) {
+    String key = m.hash() + io.wallance.protocol.Crypto.hex(m.signature());
+    Boolean ok = recent.get(key);
+    if (ok == null) {
+      ok = m.verifies();
+      recent.put(key, ok);
+    }
+    return ok;
+  }
+}
