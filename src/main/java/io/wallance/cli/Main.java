@@ -24,9 +24,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Wallance: a lightweight, blockchain-free ledger for IoT fleets.",
-    // One class per subcommand, in this package. The simulator ("simulate") goes here too.
+    // One class per subcommand, in this package.
     subcommands = {
         KeygenCommand.class,
+        SimulateCommand.class,
     })
 public final class Main implements Runnable {
 

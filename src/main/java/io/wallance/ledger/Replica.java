@@ -57,9 +57,12 @@ public final class Replica {
   private final TreeMap<Long, Signed<Registry>> futureRegistries = new TreeMap<>();
   private final Map<String, Long> lastPull = new HashMap<>();
   private final Map<String, Long> rewardCursor = new HashMap<>();
+  private final Map<String, Long> gaps = new LinkedHashMap<>();
+  private final Map<String, Map<String, Status.Entry>> peerStatus = new HashMap<>();
   private final EnumMap<Reason, Long> rejected = new EnumMap<>(Reason.class);
   private long lastResend = Long.MIN_VALUE / 2;
   private long lastStatus = Long.MIN_VALUE / 2;
+  private String lastStatusDigest = "";
 
   /** A request not final yet (or only its votes, while the request is pulled). */
   private static final class Pending {
@@ -67,9 +70,13 @@ public final class Replica {
     final LinkedHashMap<String, Signed<Vote>> votes = new LinkedHashMap<>();
     final long seen;
     boolean invalid;
+    /** Re-sends back off exponentially, so a request that cannot finalize costs little. */
+    long nextResend;
+    int resends;
 
     Pending(long seen) {
       this.seen = seen;
+      this.nextResend = seen;
     }
   }
 
@@ -153,10 +160,33 @@ public final class Replica {
       fx.broadcast(existing);
       return new Purchase(Purchase.Outcome.ALREADY_PENDING, existing.hash(), 0, fx);
     }
+    Request draft = draft(contract);
+    if (draft == null) {
+      return new Purchase(Purchase.Outcome.UNKNOWN_CONTRACT, null, 0, fx);
+    }
+    long debit = draft.price() * current().dcoinRate();
+    if (draft.balance() < debit) {
+      return new Purchase(Purchase.Outcome.INSUFFICIENT, null, debit - draft.balance(), fx);
+    }
+    Signed<Request> s = Signed.sign(Pow.mine(draft, difficulty()), key);
+    ledger.myRequests.put(w.head, s);
+    fx.broadcast(s);
+    onRequest(s, now, fx);
+    return new Purchase(Purchase.Outcome.PUBLISHED, s.hash(), 0, fx);
+  }
+
+  /**
+   * The request this member would sign now for {@code contract} (nonce 0, not mined, not
+   * signed), or null when the contract is not in the current catalogue. It cites the
+   * contiguous shares, up to {@link Request#MAX_REWARDS} uncited rewards in ascending order,
+   * and the balance at that position; whether it is affordable is the caller's question.
+   */
+  public Request draft(String contract) {
+    Wallet w = wallet(me);
     Registry reg = current();
     Long price = reg.price(contract);
     if (price == null) {
-      return new Purchase(Purchase.Outcome.UNKNOWN_CONTRACT, null, 0, fx);
+      return null;
     }
     List<String> rewards = w.uncitedRewards();
     if (rewards.size() > Request.MAX_REWARDS) {
@@ -164,17 +194,13 @@ public final class Replica {
     }
     long shares = Math.max(w.contiguous, w.headShares);
     long balance = w.headBalance + (shares - w.headShares) + rewardUnits(rewards);
-    long debit = price * reg.dcoinRate();
-    if (balance < debit) {
-      return new Purchase(Purchase.Outcome.INSUFFICIENT, null, debit - balance, fx);
-    }
-    Request body = Pow.mine(new Request(net, me, reg.epoch(), w.head, shares, rewards, balance, contract, price, 0),
-        difficulty());
-    Signed<Request> s = Signed.sign(body, key);
-    ledger.myRequests.put(w.head, s);
-    fx.broadcast(s);
-    onRequest(s, now, fx);
-    return new Purchase(Purchase.Outcome.PUBLISHED, s.hash(), 0, fx);
+    return new Request(net, me, reg.epoch(), w.head, shares, rewards, balance, contract, price, 0);
+  }
+
+  /** The hash of this member's request on its current state, or null when none is out. */
+  public String ownPending() {
+    Signed<Request> s = ledger.myRequests.get(wallet(me).head);
+    return s == null ? null : s.hash();
   }
 
   /** Timers: re-send own votes and request, pull what is missing, broadcast the status. */
@@ -187,10 +213,29 @@ public final class Replica {
       if (own != null && !pending.containsKey(own.hash())) {
         onRequest(own, now, fx); // after a restart: our request is durable, its pending entry is not
       }
+      for (Iterator<Map.Entry<String, Long>> it = gaps.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<String, Long> gap = it.next();
+        Wallet w = ledger.wallets.get(gap.getKey());
+        if (w.shares.lastKey() <= w.contiguous) {
+          it.remove();
+        } else if (now - gap.getValue() >= options.pullMillis()) {
+          long to = Math.min(w.sharesAfter(w.contiguous).firstKey() - 1, w.contiguous + Pull.MAX_ITEMS);
+          pull(Pull.What.SHARES, w.id, w.contiguous + 1, to, w.id, now, fx);
+        }
+      }
+      for (Map.Entry<String, Pending> e : new ArrayList<>(pending.entrySet())) {
+        Pending p = e.getValue();
+        if (p.request == null && now - p.seen >= options.pullMillis() && !p.votes.isEmpty()) {
+          // Votes for a request we never received: ask a voter for it.
+          pull(Pull.What.REQUEST, e.getKey(), 0, 0, p.votes.keySet().iterator().next(), now, fx);
+        }
+      }
       for (Pending p : new ArrayList<>(pending.values())) {
-        if (p.request == null || p.invalid || !pending.containsKey(p.request.hash())) {
+        if (p.request == null || p.invalid || !pending.containsKey(p.request.hash()) || now < p.nextResend) {
           continue;
         }
+        p.resends++;
+        p.nextResend = now + (options.resendMillis() << Math.min(p.resends, 5));
         String hash = p.request.hash();
         if (p.request.body().buyer().equals(me)) {
           fx.broadcast(p.request);
@@ -199,7 +244,7 @@ public final class Replica {
         if (v != null) {
           fx.broadcast(v);
         }
-        if (now - p.seen >= options.resendMillis()) {
+        if (p.resends > 1) {
           String peer = peer(now, hash);
           if (peer != null) {
             pull(Pull.What.REQUEST, hash, 0, 0, peer, now, fx);
@@ -210,8 +255,14 @@ public final class Replica {
       lastPull.values().removeIf(t -> now - t > 4 * options.pullMillis());
     }
     if (now - lastStatus >= options.statusMillis()) {
-      lastStatus = now;
-      fx.broadcast(Signed.sign(status(), key));
+      // Report when something changed, and at least every fourth interval so peers that
+      // missed a status still learn what to pull.
+      String digest = digest();
+      if (!digest.equals(lastStatusDigest) || now - lastStatus >= 4 * options.statusMillis()) {
+        lastStatus = now;
+        lastStatusDigest = digest;
+        fx.broadcast(Signed.sign(status(), key));
+      }
     }
     return fx;
   }
@@ -283,8 +334,8 @@ public final class Replica {
       }
       return;
     }
-    if (sh.seq() > w.contiguous + 1 && !sh.author().equals(me)) {
-      pull(Pull.What.SHARES, sh.author(), w.contiguous + 1, sh.seq() - 1, sh.author(), now, fx);
+    if (sh.seq() > w.contiguous + 1) {
+      gaps.putIfAbsent(sh.author(), now); // most gaps are reordering: pulled only if still open later
     }
     if (w.contiguous != before) {
       reconsiderBuyer(sh.author(), now, fx);
@@ -340,7 +391,9 @@ public final class Replica {
         }
       }
     }
-    if (atHead ? siblings >= options.maxFuturePerBuyer() : siblings > 0 || future >= options.maxFuturePerBuyer()) {
+    boolean voted = p != null && !p.votes.isEmpty();
+    if (!voted && (atHead ? siblings >= options.maxFuturePerBuyer()
+        : siblings > 0 || future >= options.maxFuturePerBuyer())) {
       return; // bounded buffer: dropped quietly, pulled again by hash once votes name it
     }
     if (p == null) {
@@ -418,9 +471,7 @@ public final class Replica {
     if (p.votes.putIfAbsent(v.voter(), s) == null) {
       fx.event(new LedgerEvent.VoteSeen(v.request(), v.voter()));
     }
-    if (p.request == null) {
-      pull(Pull.What.REQUEST, v.request(), 0, 0, v.voter(), now, fx);
-    } else {
+    if (p.request != null) {
       tryFinalize(p, now, fx);
     }
   }
@@ -442,20 +493,28 @@ public final class Replica {
     if (st.epoch() > currentEpoch()) {
       pull(Pull.What.REGISTRY, Crypto.GENESIS, currentEpoch() + 1, st.epoch(), peer, now, fx);
     }
+    // Act only on differences that already showed in the peer's previous status: most
+    // differences are messages still in flight, and pulling those would only duplicate them.
+    Map<String, Status.Entry> previous = peerStatus.put(peer, byId(st.entries()));
+    if (previous == null) {
+      return;
+    }
     for (Status.Entry e : st.entries()) {
       Wallet w = ledger.wallets.get(e.id());
-      if (w == null) {
+      Status.Entry before = previous.get(e.id());
+      if (w == null || before == null) {
         continue;
       }
-      if (e.shares() > w.contiguous) {
+      if (before.shares() > w.contiguous) {
         pull(Pull.What.SHARES, e.id(), w.contiguous + 1, Math.min(e.shares(), w.contiguous + Pull.MAX_ITEMS), peer,
             now, fx);
       }
-      if (e.chain() > w.chain.size()) {
+      if (before.chain() > w.chain.size()) {
         pull(Pull.What.CHAIN, e.id(), w.chain.size(), Math.min(e.chain() - 1, w.chain.size() + CHAIN_PAGE - 1), peer,
             now, fx);
       }
-      if (e.rewards() > w.rewards.size() || e.rewards() > 0 && !e.rewardDigest().equals(w.rewardDigest())) {
+      boolean settled = before.rewards() == e.rewards() && before.rewardDigest().equals(e.rewardDigest());
+      if (settled && e.rewards() >= w.rewards.size() && !e.rewardDigest().equals(w.rewardDigest())) {
         // We lack at least one reward the peer has; page through its list until digests agree.
         String cursorKey = peer + e.id();
         long from = rewardCursor.getOrDefault(cursorKey, 0L);
@@ -467,6 +526,12 @@ public final class Replica {
         }
       }
     }
+  }
+
+  private static Map<String, Status.Entry> byId(List<Status.Entry> entries) {
+    Map<String, Status.Entry> m = new HashMap<>();
+    entries.forEach(e -> m.put(e.id(), e));
+    return m;
   }
 
   private void onPull(Signed<Pull> s, Effects fx) {
@@ -975,6 +1040,11 @@ public final class Replica {
   public Map<String, Signed<Vote>> votes(String hash) {
     Final f = ledger.finals.get(hash);
     return f == null ? Map.of() : java.util.Collections.unmodifiableMap(f.votes());
+  }
+
+  /** Rewards already cited along {@code id}'s chain. */
+  public List<String> cited(String id) {
+    return List.copyOf(new java.util.TreeSet<>(wallet(id).cited));
   }
 
   /** Rewards cited twice along a chain (must stay 0; only a mutation can raise it). */
