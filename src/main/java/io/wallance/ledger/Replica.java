@@ -53,7 +53,7 @@ public final class Replica {
 
   // Volatile: lost on a crash, rebuilt from re-sent and pulled messages.
   private final LinkedHashMap<String, Pending> pending = new LinkedHashMap<>();
-  private final Map<String, LinkedHashMap<String, Map<String, String>>> firstVotes = new HashMap<>();
+  private final Map<String, LinkedHashMap<String, Map<String, Signed<Vote>>>> firstVotes = new HashMap<>();
   private final TreeMap<Long, Signed<Registry>> futureRegistries = new TreeMap<>();
   private final Map<String, Long> lastPull = new HashMap<>();
   private final Map<String, Long> rewardCursor = new HashMap<>();
@@ -90,8 +90,8 @@ public final class Replica {
   public static Replica create(Crypto.KeyPair key, Signed<Registry> genesis, Rules rules, SignatureCheck signatures,
       ReplicaOptions options) throws ProtocolException {
     Registry g = genesis.body();
-    g.validate();
-    if (g.epoch() != 1 || !signatures.verify(genesis)) {
+    g.validateGenesis();
+    if (!signatures.verify(genesis)) {
       throw new ProtocolException(Reason.BAD_REGISTRY, "genesis must be epoch 1 signed by one of its operators");
     }
     LedgerState state = new LedgerState();
@@ -143,7 +143,9 @@ public final class Replica {
       /** Not affordable yet: {@code missingUnits} more units are needed. */
       INSUFFICIENT,
       /** The contract is not in the current catalogue. */
-      UNKNOWN_CONTRACT
+      UNKNOWN_CONTRACT,
+      /** This replica is not a member of the current registry epoch, so it cannot buy. */
+      NOT_MEMBER
     }
   }
 
@@ -159,6 +161,9 @@ public final class Replica {
     if (existing != null) {
       fx.broadcast(existing);
       return new Purchase(Purchase.Outcome.ALREADY_PENDING, existing.hash(), 0, fx);
+    }
+    if (!current().isMember(me)) {
+      return new Purchase(Purchase.Outcome.NOT_MEMBER, null, 0, fx);
     }
     Request draft = draft(contract);
     if (draft == null) {
@@ -438,13 +443,15 @@ public final class Replica {
       reject(Reason.UNKNOWN_AUTHOR, s, "buyer is not in the registry", fx);
       return;
     }
-    LinkedHashMap<String, Map<String, String>> byPrev = firstVotes.computeIfAbsent(v.buyer(), k -> new LinkedHashMap<>());
-    Map<String, String> first = byPrev.computeIfAbsent(v.prev(), k -> new HashMap<>());
-    String earlier = first.putIfAbsent(v.voter(), v.request());
-    if (earlier != null && !earlier.equals(v.request())) {
-      misbehaviour(Kind.EQUIVOCATING_VOTE, v.voter(), List.of(earlier, v.request()), fx);
+    LinkedHashMap<String, Map<String, Signed<Vote>>> byPrev =
+        firstVotes.computeIfAbsent(v.buyer(), k -> new LinkedHashMap<>());
+    Map<String, Signed<Vote>> first = byPrev.computeIfAbsent(v.prev(), k -> new HashMap<>());
+    Signed<Vote> earlier = first.putIfAbsent(v.voter(), s);
+    if (earlier != null && !earlier.body().request().equals(v.request())) {
+      // Both signed votes are the evidence: anyone can check them without trusting us.
+      misbehaviour(Kind.EQUIVOCATING_VOTE, v.voter(), List.of(earlier.wireText(), s.wireText()), fx);
     }
-    trim(byPrev, (int) registry(currentEpoch()).outdate() + 1);
+    trim(byPrev, (int) registry(currentEpoch()).outdate());
     Final f = ledger.finals.get(v.request());
     if (f != null) {
       if (matches(v, f.request().body()) && f.votes().putIfAbsent(v.voter(), s) == null) {
@@ -609,9 +616,6 @@ public final class Replica {
     }
     try {
       r.validateSuccessorOf(current());
-      if (r.dcoinRate() != current().dcoinRate() || r.difficulty() != current().difficulty()) {
-        throw new ProtocolException(Reason.BAD_REGISTRY, "dcoinRate and difficulty are fixed for a network");
-      }
     } catch (ProtocolException e) {
       reject(e.reason(), s, e.getMessage(), fx);
       return;

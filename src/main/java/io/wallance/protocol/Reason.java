@@ -40,7 +40,11 @@ public enum Reason {
   BAD_BALANCE,
   /** The buyer cannot afford the debit at the cited position. */
   INSUFFICIENT_FUNDS,
-  /** The request cites a reward the buyer has no claim to, or one already cited on its chain. */
+  /**
+   * The request cites a reward already cited on the buyer's chain. (A reward the voter does
+   * not know yet is not a rejection: the voter stays silent and pulls it, since it may still
+   * arrive.)
+   */
   BAD_REWARD,
   /** The request or vote is not for this member set (e.g. buyer votes on its own request). */
   NOT_ELIGIBLE,

@@ -71,8 +71,13 @@ public record Registry(String net, long epoch, long quorum, long dcoinRate, long
         || difficulty > 8 || outdate < 1 || outdate > 1000 || epoch < 1 || !Canon.isName(net)) {
       throw new ProtocolException(Reason.BAD_REGISTRY, "a parameter is out of range");
     }
-    if (operator(signer) == null) {
-      throw new ProtocolException(Reason.BAD_REGISTRY, "signer is not an operator of this registry");
+  }
+
+  /** Checks a genesis registry: valid, epoch 1, signed by one of its own operators. */
+  public void validateGenesis() throws ProtocolException {
+    validate();
+    if (epoch != 1 || operator(signer) == null) {
+      throw new ProtocolException(Reason.BAD_REGISTRY, "a genesis registry is epoch 1 signed by one of its operators");
     }
   }
 
@@ -88,7 +93,8 @@ public record Registry(String net, long epoch, long quorum, long dcoinRate, long
 
   /**
    * Checks that this registry may follow {@code previous}: next epoch, same network, signed
-   * by one of the previous epoch's operators.
+   * by one of the previous epoch's operators (who may retire their own key in it), with the
+   * network-wide {@code dcoinRate} and {@code difficulty} unchanged.
    */
   public void validateSuccessorOf(Registry previous) throws ProtocolException {
     validate();
@@ -98,6 +104,9 @@ public record Registry(String net, long epoch, long quorum, long dcoinRate, long
     if (previous.operator(signer) == null) {
       throw new ProtocolException(Reason.BAD_REGISTRY, "epoch " + epoch + " is not signed by an operator of epoch "
           + previous.epoch);
+    }
+    if (dcoinRate != previous.dcoinRate || difficulty != previous.difficulty) {
+      throw new ProtocolException(Reason.BAD_REGISTRY, "dcoinRate and difficulty are fixed for a network");
     }
   }
 

@@ -45,7 +45,8 @@ public record Status(String net, String node, long epoch, List<Entry> entries) i
         long shares = Long.parseLong(p[1]);
         long chain = Long.parseLong(p[2]);
         long rewards = Long.parseLong(p[4]);
-        if (shares < 0 || chain < 0 || rewards < 0 || !p[1].equals(Long.toString(shares))
+        if (shares < 0 || chain < 0 || rewards < 0 || shares > Canon.MAX_UINT || chain > Canon.MAX_UINT
+            || rewards > Canon.MAX_UINT || !p[1].equals(Long.toString(shares))
             || !p[2].equals(Long.toString(chain)) || !p[4].equals(Long.toString(rewards))) {
           throw new ProtocolException(Reason.BAD_VALUE, "status counters must be canonical non-negative integers");
         }
