@@ -65,7 +65,19 @@ public final class Main implements Runnable {
    * @return a fresh command line with the error handling described above
    */
   public static CommandLine commandLine() {
-    return new CommandLine(new Main()).setExecutionExceptionHandler(new OneLineErrors());
+    return new CommandLine(new Main()).setExecutionExceptionHandler(new OneLineErrors())
+        .setParameterExceptionHandler(Main::usageError);
+  }
+
+  /** Bad arguments: the message, picocli's "did you mean" suggestions, then the usage. */
+  private static int usageError(ParameterException ex, String[] args) {
+    CommandLine cmd = ex.getCommandLine();
+    java.io.PrintWriter err = cmd.getErr();
+    err.println(ex.getMessage());
+    CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+    cmd.usage(err);
+    err.flush();
+    return cmd.getCommandSpec().exitCodeOnInvalidInput();
   }
 
   /** Prints a failed command's exception as one line instead of a stack trace. */
