@@ -20,7 +20,7 @@ import net.jqwik.api.constraints.Size;
  * exactly the input (minus its sig line), or throws a typed {@link ProtocolException}; never
  * any other exception.
  */
-class CodecProperties {
+class CodecPropertiesTest {
   private static final int SIG_LINE = "sig=".length() + 128 + 1;
   private static final List<byte[]> VALID = Samples.all().stream().map(Signed::wire).toList();
 
