@@ -325,6 +325,39 @@ class ReplicaRulesTest {
   }
 
   @Test
+  void aRequestListingOneRewardTwiceIsBadReward() {
+    // The wire decoder refuses a repeated reward, so this request can only reach a replica in-process
+    // (e.g. from a simulated Byzantine member); the ledger rule must hold on its own.
+    Cluster net = ReplicaPurchaseTest.fourReplicas();
+    net.share(B.id(), 10);
+    net.run();
+    Replica.Purchase p1 = net.buy(B.id(), "Nespresso");
+    net.run();
+    net.share(A.id(), 1);
+    net.run();
+    Replica c = net.get(C.id());
+    assertThat(c.balance(A.id())).isEqualTo(1 + TestNet.REWARD);
+    Signed<Request> doubled = request(A, G, 1, List.of(p1.request(), p1.request()), 1 + 2 * TestNet.REWARD,
+        "Receipt", 1);
+    Effects fx = c.receive(doubled, net.now);
+    assertThat(votesIn(fx)).isEmpty();
+    assertThat(rejections(fx)).containsExactly(Reason.BAD_REWARD);
+    assertThat(c.citedTwice()).isZero();
+    // Handed to every other replica in-process (the wire cannot carry it), it finalizes nowhere:
+    // the reward is not spent twice.
+    net.drop = e -> e.to().equals(A.id());
+    for (Crypto.KeyPair k : List.of(B, C, D)) {
+      net.post(k.id(), net.get(k.id()).receive(doubled, net.now));
+    }
+    net.run();
+    for (Replica r : net.nodes.values()) {
+      assertThat(r.finalized(doubled.hash())).isNull();
+      assertThat(r.citedTwice()).isZero();
+      assertThat(r.balance(A.id())).isEqualTo(1 + TestNet.REWARD);
+    }
+  }
+
+  @Test
   void aRewardNeverEarnedIsPulledAndNotVotedFor() {
     Replica a = voterWithFundedBuyer(12);
     String unknown = "7".repeat(64);
