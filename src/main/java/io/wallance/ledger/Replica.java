@@ -685,7 +685,8 @@ public final class Replica {
     Set<String> listed = new HashSet<>();
     for (String h : r.rewards()) {
       if ((w.cited.contains(h) || !listed.add(h)) && !rules.has(Mutation.REWARD_CITED_TWICE)) {
-        throw new ProtocolException(Reason.BAD_REWARD, "reward " + h.substring(0, 12) + " already cited");
+        throw new ProtocolException(Reason.BAD_REWARD, "reward " + h.substring(0, Math.min(12, h.length()))
+            + " already cited");
       }
       if (!w.rewards.contains(h)) {
         pull(Pull.What.REQUEST, h, 0, 0, r.buyer(), now, fx);
