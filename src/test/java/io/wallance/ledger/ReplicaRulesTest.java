@@ -358,6 +358,15 @@ class ReplicaRulesTest {
   }
 
   @Test
+  void aMalformedRepeatedRewardHandedInProcessIsRefusedWithoutThrowing() {
+    Replica a = voterWithFundedBuyer(12);
+    Signed<Request> r = request(C, G, 3, List.of("x", "x"), 3, "Receipt", 1);
+    Effects fx = a.receive(r, 2);
+    assertThat(rejections(fx)).containsExactly(Reason.BAD_REWARD);
+    assertThat(votesIn(fx)).isEmpty();
+  }
+
+  @Test
   void aRewardNeverEarnedIsPulledAndNotVotedFor() {
     Replica a = voterWithFundedBuyer(12);
     String unknown = "7".repeat(64);
