@@ -21,10 +21,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -749,9 +751,11 @@ public final class Replica {
           r.buyer(), now, fx);
       result = Check.WAIT;
     }
+    Set<String> listed = new HashSet<>();
     for (String h : r.rewards()) {
-      if (w.cited.contains(h) && !rules.has(Mutation.REWARD_CITED_TWICE)) {
-        throw new ProtocolException(Reason.BAD_REWARD, "reward " + h.substring(0, 12) + " already cited");
+      if ((w.cited.contains(h) || !listed.add(h)) && !rules.has(Mutation.REWARD_CITED_TWICE)) {
+        throw new ProtocolException(Reason.BAD_REWARD, "reward " + h.substring(0, Math.min(12, h.length()))
+            + " already cited");
       }
       if (!w.rewards.contains(h)) {
         pull(Pull.What.REQUEST, h, 0, 0, r.buyer(), now, fx);
