@@ -263,7 +263,8 @@ class ReplicaRulesTest {
         .isInstanceOfSatisfying(Misbehaviour.class, m -> {
           assertThat(m.kind()).isEqualTo(Misbehaviour.Kind.EQUIVOCATING_VOTE);
           assertThat(m.offender()).isEqualTo(C.id());
-          assertThat(m.evidence()).containsExactly(x, y);
+          // The evidence is both signed votes: anyone can check it without trusting us.
+          assertThat(m.evidence()).containsExactly(vx.wireText(), vy.wireText());
         });
     // A vote by C for another buyer (or another previous state) is not equivocation.
     assertThat(misbehaviour(a.receive(vote(C, D, G, y), 5))).isEmpty();

@@ -220,8 +220,6 @@ class CodecRejectionTest {
         arguments("registry quorum below safe", set(REGISTRY, "quorum", "1"), Reason.BAD_REGISTRY),
         arguments("registry quorum above N", set(REGISTRY, "quorum", "4"), Reason.BAD_REGISTRY),
         arguments("registry members unsorted", swapMembers(REGISTRY), Reason.BAD_REGISTRY),
-        arguments("registry signer not an operator", set(REGISTRY, "signer", Samples.ALICE.id()),
-            Reason.BAD_REGISTRY),
         arguments("registry difficulty 9", set(REGISTRY, "difficulty", "9"), Reason.BAD_VALUE),
         arguments("registry rate 0", set(REGISTRY, "rate", "0"), Reason.BAD_VALUE),
         arguments("registry contract price over cap", REGISTRY.replace("contract=Receipt,1",

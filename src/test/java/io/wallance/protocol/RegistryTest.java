@@ -9,6 +9,7 @@ import static io.wallance.protocol.Samples.hex;
 import static io.wallance.protocol.Samples.parties;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.charset.StandardCharsets;
@@ -138,9 +139,16 @@ class RegistryTest {
   }
 
   @Test
-  void signerMustBeAnOperator() {
-    assertThat(invalid(new Registry(NET, 1, 0, 5, 2, 1, 5, parties(ALICE, BOB, CAROL), parties(OPERATOR), CATALOGUE,
-        ALICE.id()))).isEqualTo(Reason.BAD_REGISTRY);
+  void aGenesisSignerMustBeOneOfItsOwnOperators() {
+    Registry notOperator = new Registry(NET, 1, 0, 5, 2, 1, 5, parties(ALICE, BOB, CAROL), parties(OPERATOR),
+        CATALOGUE, ALICE.id());
+    assertThatCode(notOperator::validate).as("the signer of a later epoch need not stay an operator")
+        .doesNotThrowAnyException();
+    assertThatThrownBy(notOperator::validateGenesis).isInstanceOf(ProtocolException.class)
+        .extracting(e -> ((ProtocolException) e).reason()).isEqualTo(Reason.BAD_REGISTRY);
+    Registry epoch2 = new Registry(NET, 2, 0, 5, 2, 1, 5, parties(ALICE, BOB, CAROL), parties(OPERATOR), CATALOGUE,
+        OPERATOR.id());
+    assertThatThrownBy(epoch2::validateGenesis).as("genesis is epoch 1").isInstanceOf(ProtocolException.class);
   }
 
   @Test
