@@ -611,7 +611,9 @@ public final class Replica {
       return;
     }
     if (r.epoch() > currentEpoch() + 1) {
-      if (futureRegistries.size() < 8) {
+      // Held until the epochs between arrive; its signer is checked against the previous
+      // epoch then. Only signed, self-consistent registries take one of the few slots.
+      if (futureRegistries.size() < 8 && !futureRegistries.containsKey(r.epoch()) && signatures.verify(s)) {
         futureRegistries.put(r.epoch(), s);
       }
       return;
