@@ -1,6 +1,7 @@
 package io.wallance.cli;
 
 import io.wallance.ledger.Rules;
+import io.wallance.progress.Progress;
 import io.wallance.sim.SimulationOptions;
 import io.wallance.sim.SimulationReport;
 import io.wallance.sim.Simulator;
@@ -65,12 +66,11 @@ public final class SimulateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    var err = spec.commandLine().getErr();
     var out = spec.commandLine().getOut();
-    SimulationReport report = Simulator.run(options, line -> {
-      err.println(line);
-      err.flush();
-    });
+    SimulationReport report;
+    try (Progress progress = Progress.forTerminal("simulate", seeds)) {
+      report = Simulator.run(options, progress);
+    }
     for (SimulationReport.Violation v : report.violations()) {
       out.printf("VIOLATION %s seed=%d steps=%d: %s%n", v.kind(), v.seed(), v.steps(), v.detail());
       out.printf("  reproduce: java -jar target/wallance.jar simulate --nodes %d --first-seed %d --seeds 1 --steps %d"

@@ -8,7 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Consumer;
+import io.wallance.progress.Progress;
 
 /**
  * Runs the protocol core under a seeded, faulty scheduler over many seeds and reports what
@@ -20,8 +20,8 @@ import java.util.function.Consumer;
 public final class Simulator {
   private Simulator() {}
 
-  /** Runs every seed; {@code progress} receives a line every few seconds on long runs. */
-  public static SimulationReport run(SimulationOptions o, Consumer<String> progress) {
+  /** Runs every seed, reporting each finished seed to {@code progress}. */
+  public static SimulationReport run(SimulationOptions o, Progress progress) {
     long started = System.nanoTime();
     long steps = 0;
     long purchases = 0;
@@ -29,7 +29,6 @@ public final class Simulator {
     long delivered = 0;
     EnumMap<Fault, Long> faults = new EnumMap<>(Fault.class);
     List<SimulationReport.Violation> violations = new ArrayList<>();
-    long lastProgress = System.nanoTime();
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "simulate");
@@ -60,12 +59,7 @@ public final class Simulator {
             break;
           }
         }
-        if (System.nanoTime() - lastProgress > 2_000_000_000L) {
-          lastProgress = System.nanoTime();
-          progress.accept(String.format(java.util.Locale.ROOT,
-              "simulate: %d/%d seeds, %d purchases, %d violations, %.0fs", done, o.seeds(), purchases,
-              violations.size(), (lastProgress - started) / 1e9));
-        }
+        progress.update(done, "purchases=" + purchases + " violations=" + violations.size());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

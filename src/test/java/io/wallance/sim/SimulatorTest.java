@@ -3,6 +3,7 @@ package io.wallance.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wallance.ledger.Rules.Mutation;
+import io.wallance.progress.Progress;
 import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class SimulatorTest {
   }
 
   private static void assertHolds(int nodes) {
-    SimulationReport r = Simulator.run(options(nodes, Set.of(), false), line -> { });
+    SimulationReport r = Simulator.run(options(nodes, Set.of(), false), Progress.silent());
     assertThat(r.violations()).as(r.summary()).isEmpty();
     assertThat(r.seeds()).isEqualTo(SEEDS);
     assertThat(r.minPurchasesPerSeed()).as("purchases finalized on every seed").isPositive();
@@ -50,21 +51,21 @@ class SimulatorTest {
     // Breaking the joint quorum needs a registry epoch that grows the fleet, which a
     // 7-member fleet grown from 4 gives; every other rule is caught in the 4-member fleet too.
     int nodes = mutation == Mutation.OWN_EPOCH_ONLY ? 7 : 4;
-    SimulationReport r = Simulator.run(options(nodes, EnumSet.of(mutation), true), line -> { });
+    SimulationReport r = Simulator.run(options(nodes, EnumSet.of(mutation), true), Progress.silent());
     assertThat(r.violations()).as(mutation + ": " + r.summary()).isNotEmpty();
     SimulationReport.Violation v = r.violations().get(0);
     assertThat(v.trace()).as("a trace to read").isNotEmpty();
     // The reported seed and step count reproduce the violation on their own.
     SimulationOptions again = new SimulationOptions(nodes, 1, v.seed(), v.steps(), -1, true, true,
         EnumSet.of(mutation), true);
-    assertThat(Simulator.run(again, line -> { }).violations()).isNotEmpty();
+    assertThat(Simulator.run(again, Progress.silent()).violations()).isNotEmpty();
   }
 
   @Test
   void aSeedAlwaysReplaysTheSameRun() {
     SimulationOptions o = new SimulationOptions(5, 3, 41, 200, -1, true, true, Set.of(), false);
-    SimulationReport a = Simulator.run(o, line -> { });
-    SimulationReport b = Simulator.run(o, line -> { });
+    SimulationReport a = Simulator.run(o, Progress.silent());
+    SimulationReport b = Simulator.run(o, Progress.silent());
     assertThat(a.summary().replaceAll("time=\\S+", "")).isEqualTo(b.summary().replaceAll("time=\\S+", ""));
     assertThat(a.purchases()).isPositive();
   }
