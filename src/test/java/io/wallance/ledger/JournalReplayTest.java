@@ -43,7 +43,7 @@ class JournalReplayTest {
   private static final SignatureCheck SIGNATURES = new SignatureCheck(1 << 14);
 
   /** A small fleet of four live replicas, a fifth member added in epoch 2, and a message pool. */
-  private static final class Fleet {
+  static final class Fleet {
     final Crypto.KeyPair operator;
     final List<Crypto.KeyPair> keys = new ArrayList<>();
     final Replica[] replicas = new Replica[4];
@@ -56,6 +56,9 @@ class JournalReplayTest {
     long now;
     long counter;
     final Set<Class<?>> seen = new HashSet<>();
+    boolean recordDrains;
+    final List<List<List<LedgerChange>>> drains = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+        new ArrayList<>());
 
     Fleet(long seed) throws ProtocolException {
       Random rnd = new Random(seed);
@@ -72,7 +75,9 @@ class JournalReplayTest {
       for (int i = 0; i < 4; i++) {
         rules[i] = i == 3 ? Rules.broken(EnumSet.of(Rules.Mutation.VOTE_TWICE)) : Rules.none();
         replicas[i] = Replica.create(keys.get(i), genesis, rules[i], SIGNATURES, TIMERS);
-        journals[i] = new ArrayList<>(replicas[i].drainChanges());
+        List<LedgerChange> initial = replicas[i].drainChanges();
+        journals[i] = new ArrayList<>(initial);
+        drains.get(i).add(initial);
       }
     }
 
@@ -94,7 +99,11 @@ class JournalReplayTest {
 
     /** Persists the call's changes, then publishes its messages: the runtime's rule. */
     void handle(int from, Effects fx) {
-      for (LedgerChange c : replicas[from].drainChanges()) {
+      List<LedgerChange> drained = replicas[from].drainChanges();
+      if (recordDrains && !drained.isEmpty()) {
+        drains.get(from).add(drained);
+      }
+      for (LedgerChange c : drained) {
         journals[from].add(c);
         seen.add(c.getClass());
       }
