@@ -135,6 +135,9 @@ public final class Replica {
    * The first drain of a replica made by {@link #create} starts with its genesis registry.
    */
   public List<LedgerChange> drainChanges() {
+    if (changes.isEmpty()) {
+      return List.of();
+    }
     List<LedgerChange> out = List.copyOf(changes);
     changes.clear();
     return out;
