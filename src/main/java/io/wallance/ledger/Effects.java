@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * What one call into a replica produced: messages to send and events to show. The caller
  * (a verticle or the simulator) delivers them; the replica has already made its own state
- * change, so everything sent here is already "durable" in the replica's model.
+ * change. The caller must first make that change durable: store
+ * {@link Replica#drainChanges()} in one transaction, then deliver these effects.
  */
 public final class Effects {
   /** A message to send; {@code to == null} means broadcast to every member. */

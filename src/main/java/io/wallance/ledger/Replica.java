@@ -42,7 +42,6 @@ import java.util.TreeMap;
  * finalized request earns its voter one reward, whenever it arrives.
  */
 public final class Replica {
-  private static final int MAX_EVIDENCE = 256;
   private static final int CHAIN_PAGE = 8;
 
   private final Crypto.KeyPair key;
@@ -52,6 +51,8 @@ public final class Replica {
   private final SignatureCheck signatures;
   private final ReplicaOptions options;
   private final LedgerState ledger;
+  /** Changes made to {@link #ledger} since the last {@link #drainChanges()}. */
+  private final List<LedgerChange> changes = new ArrayList<>();
 
   // Volatile: lost on a crash, rebuilt from re-sent and pulled messages.
   private final LinkedHashMap<String, Pending> pending = new LinkedHashMap<>();
@@ -102,9 +103,15 @@ public final class Replica {
     return r;
   }
 
-  /** A replica resuming from durable state after a restart; everything volatile starts empty. */
+  /**
+   * A replica resuming from durable state after a restart (a state rebuilt by
+   * {@link LedgerState#replay} from the persisted journal); everything volatile starts empty.
+   */
   public static Replica restart(Crypto.KeyPair key, LedgerState state, Rules rules, SignatureCheck signatures,
       ReplicaOptions options) {
+    if (state.isEmpty()) {
+      throw new IllegalArgumentException("a restarted replica needs a state holding its genesis registry");
+    }
     return new Replica(key, state.registries.firstEntry().getValue().body().net(), rules, signatures, options, state);
   }
 
@@ -119,6 +126,31 @@ public final class Replica {
     this.ledger = ledger;
   }
 
+  // ------------------------------------------------------------------ the change journal
+
+  /**
+   * Returns the changes made to the durable state since the last call, in order, and forgets
+   * them. The runtime calls this after every call into the replica ({@code receive},
+   * {@code tick}, {@code share}, {@code buy}) and makes the changes durable, in one
+   * transaction, before it publishes that call's {@link Effects} or shows anything as final:
+   * the effects may carry votes, requests and finality that the journal must hold first.
+   * The first drain of a replica made by {@link #create} starts with its genesis registry.
+   */
+  public List<LedgerChange> drainChanges() {
+    if (changes.isEmpty()) {
+      return List.of();
+    }
+    List<LedgerChange> out = List.copyOf(changes);
+    changes.clear();
+    return out;
+  }
+
+  /** Makes one change to the durable state and journals it. */
+  private void record(LedgerChange c) {
+    ledger.apply(c);
+    changes.add(c);
+  }
+
   // ------------------------------------------------------------------ own actions
 
   /** Signs and broadcasts this member's next share of a reading (milli-units). */
@@ -128,7 +160,7 @@ public final class Replica {
     long seq = w.shares.isEmpty() ? 1 : w.shares.lastKey() + 1;
     Share body = Pow.mine(new Share(net, me, seq, sensor, reading, 0), difficulty());
     Signed<Share> s = Signed.sign(body, key);
-    w.addShare(s);
+    record(new LedgerChange.ShareStored(s));
     fx.broadcast(s);
     reconsiderBuyer(me, now, fx);
     return fx;
@@ -176,7 +208,7 @@ public final class Replica {
       return new Purchase(Purchase.Outcome.INSUFFICIENT, null, debit - draft.balance(), fx);
     }
     Signed<Request> s = Signed.sign(Pow.mine(draft, difficulty()), key);
-    ledger.myRequests.put(w.head, s);
+    record(new LedgerChange.MyRequest(s));
     fx.broadcast(s);
     onRequest(s, now, fx);
     return new Purchase(Purchase.Outcome.PUBLISHED, s.hash(), 0, fx);
@@ -334,8 +366,10 @@ public final class Replica {
       return;
     }
     long before = w.contiguous;
-    Signed<Share> old = w.addShare(s);
-    if (old != null) {
+    Signed<Share> old = w.shares.get(sh.seq());
+    if (old == null) {
+      record(new LedgerChange.ShareStored(s));
+    } else {
       if (!old.hash().equals(s.hash())) {
         misbehaviour(Kind.EQUIVOCATING_SHARE, sh.author(), List.of(old.wireText(), s.wireText()), fx);
       }
@@ -456,7 +490,8 @@ public final class Replica {
     trim(byPrev, (int) registry(currentEpoch()).outdate());
     Final f = ledger.finals.get(v.request());
     if (f != null) {
-      if (matches(v, f.request().body()) && f.votes().putIfAbsent(v.voter(), s) == null) {
+      if (matches(v, f.request().body()) && !f.votes().containsKey(v.voter())) {
+        record(new LedgerChange.VoteStored(s));
         fx.event(new LedgerEvent.VoteSeen(v.request(), v.voter()));
         if (!rules.has(Mutation.REWARDS_BY_ARRIVAL) && eligible(v.voter(), f.request().body(), f.prevEpoch())) {
           grant(v.voter(), v.request(), now, fx);
@@ -638,10 +673,7 @@ public final class Replica {
   }
 
   private void adopt(Signed<Registry> s) {
-    ledger.registries.put(s.body().epoch(), s);
-    for (Registry.Party m : s.body().members()) {
-      ledger.wallets.computeIfAbsent(m.id(), id -> new Wallet(id, s.body().epoch()));
-    }
+    record(new LedgerChange.RegistryAdopted(s));
   }
 
   private void onCommand(Signed<Command> s, Effects fx) {
@@ -658,7 +690,7 @@ public final class Replica {
       reject(Reason.BAD_COMMAND, s, "replayed command: counter " + c.counter() + " <= " + last, fx);
       return;
     }
-    ledger.commandCounters.put(c.operator(), c.counter());
+    record(new LedgerChange.CommandCounter(c.operator(), c.counter()));
     fx.event(new LedgerEvent.CommandAccepted(c));
   }
 
@@ -732,11 +764,7 @@ public final class Replica {
     }
     Vote body = Pow.mine(new Vote(net, me, r.buyer(), r.epoch(), r.prev(), p.request.hash(), 0), difficulty());
     Signed<Vote> v = Signed.sign(body, key);
-    if (mine == null) {
-      ledger.myVotes.put(slot, v);
-    } else {
-      ledger.extraVotes.put(p.request.hash(), v);
-    }
+    record(mine == null ? new LedgerChange.MyVote(v) : new LedgerChange.ExtraVote(v));
     p.votes.put(me, v);
     fx.broadcast(v);
     fx.event(new LedgerEvent.Voted(p.request.hash(), r.buyer()));
@@ -845,19 +873,7 @@ public final class Replica {
     long after = before - debit;
     String old = w.head;
     String state = stateHash(s, after);
-    w.head = state;
-    w.headShares = position;
-    w.headBalance = after;
-    w.headEpoch = r.epoch();
-    for (String h : r.rewards()) {
-      if (!w.cited.add(h)) {
-        ledger.citedTwice++;
-      }
-    }
-    w.chain.add(s.hash());
-    w.states.put(state, w.chain.size());
-    Final f = new Final(s, new TreeMap<>(p.votes), w.chain.size() - 1, prevEpoch, state);
-    ledger.finals.put(s.hash(), f);
+    record(new LedgerChange.Finalized(s, p.votes, w.chain.size(), prevEpoch, state, position, after));
     pending.remove(s.hash());
     List<String> rewarded = new ArrayList<>();
     int arrivalBudget = registry(r.epoch()).quorumSize() - 1;
@@ -893,7 +909,8 @@ public final class Replica {
 
   private void grant(String voter, String purchase, long now, Effects fx) {
     Wallet w = ledger.wallets.get(voter);
-    if (w != null && w.grant(purchase)) {
+    if (w != null && !w.rewards.contains(purchase)) {
+      record(new LedgerChange.RewardGranted(voter, purchase));
       reconsiderBuyer(voter, now, fx);
     }
   }
@@ -946,8 +963,8 @@ public final class Replica {
 
   private void misbehaviour(Kind kind, String offender, List<String> evidence, Effects fx) {
     LedgerEvent.Misbehaviour e = new LedgerEvent.Misbehaviour(kind, offender, evidence);
-    if (ledger.evidence.size() < MAX_EVIDENCE) {
-      ledger.evidence.add(e);
+    if (ledger.evidence.size() < LedgerState.MAX_EVIDENCE) {
+      record(new LedgerChange.Evidence(e));
     }
     fx.event(e);
   }

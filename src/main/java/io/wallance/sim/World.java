@@ -1,6 +1,7 @@
 package io.wallance.sim;
 
 import io.wallance.ledger.Effects;
+import io.wallance.ledger.LedgerChange;
 import io.wallance.ledger.LedgerEvent;
 import io.wallance.ledger.LedgerState;
 import io.wallance.ledger.Replica;
@@ -77,13 +78,19 @@ final class World {
   Signed<Registry> genesis;
   Signed<Registry> epoch2;
 
-  /** One member: its key, its replica while up, and its durable state while down. */
+  /**
+   * One member: its key, its replica while up, and its journal: the ledger changes persisted
+   * so far (drained after every call, before the call's effects are delivered). A crash drops
+   * the replica; a restart rebuilds its ledger from the journal alone.
+   */
   static final class Node {
     final int index;
     final Crypto.KeyPair key;
     final boolean byzantine;
     Replica replica;
-    LedgerState durable;
+    final List<LedgerChange> journal = new ArrayList<>();
+    /** What the replica answered just before it crashed, checked against the rebuilt one. */
+    String beforeCrash;
     boolean joined;
     int downUntil;
 
@@ -166,6 +173,21 @@ final class World {
   private void start(Node node, Replica replica) {
     node.replica = replica;
     node.joined = true;
+    persist(node);
+  }
+
+  /** The runtime's rule: the changes of a call are durable before its effects are published. */
+  private static void persist(Node node) {
+    node.journal.addAll(node.replica.drainChanges());
+  }
+
+  /** The answers a restart must preserve: digest, every wallet's balance and head, own request. */
+  private static String view(Replica r) {
+    StringBuilder sb = new StringBuilder(r.digest()).append(' ').append(r.ownPending());
+    for (String id : r.wallets()) {
+      sb.append(' ').append(r.balance(id)).append('/').append(r.head(id), 0, 8).append('/').append(r.cited(id).size());
+    }
+    return sb.append(" evidence=").append(r.evidence().size()).toString();
   }
 
   byte[] bytes(int len) {
@@ -324,8 +346,8 @@ final class World {
         restart(node);
         down--;
       } else if (!node.byzantine && node.up() && down < maxDown && rnd.nextInt(1000) < 2) {
-        node.durable = node.replica.state();
-        node.replica = null;
+        node.beforeCrash = view(node.replica);
+        node.replica = null; // everything not in the journal is lost
         node.downUntil = step + 20 + rnd.nextInt(130);
         down++;
         count(Fault.CRASH);
@@ -347,8 +369,13 @@ final class World {
   }
 
   private void restart(Node node) {
-    node.replica = Replica.restart(node.key, node.durable, rules(node), signatures, TIMERS);
-    node.durable = null;
+    node.replica = Replica.restart(node.key, LedgerState.replay(node.journal), rules(node), signatures, TIMERS);
+    String after = view(node.replica);
+    if (!after.equals(node.beforeCrash)) {
+      violate("DURABILITY", "pi" + (node.index + 1) + " rebuilt from its journal differs from before its crash: "
+          + node.beforeCrash + " vs " + after);
+    }
+    node.beforeCrash = null;
     count(Fault.RESTART);
     log("restart pi" + (node.index + 1));
   }
@@ -406,6 +433,7 @@ final class World {
 
   /** Routes a replica's output and checks the events it reports. */
   void handle(Node node, Effects fx) {
+    persist(node);
     for (Effects.Outgoing out : fx.messages()) {
       Body b = out.message().body();
       if (!node.byzantine && b instanceof Vote v && v.voter().equals(node.key.id())) {

@@ -1,0 +1,62 @@
+package io.wallance.store;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Where and how the ledger is stored.
+ *
+ * @param dataDir the node's data directory (created if missing); the database is
+ *     {@code ledger.db} in it, with SQLite's {@code ledger.db-wal} and {@code ledger.db-shm}
+ * @param sync the fsync policy (see {@link Sync})
+ */
+public record StoreOptions(Path dataDir, Sync sync) {
+  /** The database file name inside the data directory. */
+  public static final String FILE = "ledger.db";
+  /** The lock file that keeps a second process out of the data directory. */
+  public static final String LOCK = "ledger.lock";
+
+  /**
+   * When SQLite calls fsync. Both policies use the write-ahead log (WAL).
+   *
+   * <p>A committed transaction has been written to the WAL file with {@code write(2)} before
+   * {@link LedgerStore#append} returns, under either policy. A <b>process crash</b> (kill -9,
+   * an out-of-memory kill, a JVM crash) cannot lose it: the data is in the operating system's
+   * page cache, which belongs to the kernel, and the next open replays the WAL. A transaction
+   * not committed when the process dies is absent as a whole. That is all that "durable before
+   * published" needs against a process crash, so under {@link #NORMAL} a commit costs no fsync;
+   * SQLite syncs the WAL only when it checkpoints it into the database (about every 1000 pages),
+   * which keeps an SD card from an fsync storm.
+   *
+   * <p>An <b>operating-system crash or power loss</b> is different: page-cache data not yet
+   * synced is lost. Under {@link #NORMAL} the database stays consistent (whole transactions
+   * only), but it may roll back to an earlier commit. Losing shares, certificates or rewards is
+   * repaired by catch-up from peers. Losing this member's own signed vote or request would let
+   * it sign a different one for the same slot after the restart, so under {@code NORMAL} a batch
+   * that contains a new own signature ({@code MyVote}, {@code ExtraVote}, {@code MyRequest}) or
+   * an operator command counter is committed with {@code synchronous=FULL}: one fsync per own
+   * vote or request, a few per purchase, never per share.
+   */
+  public enum Sync {
+    /** fsync at checkpoints, and at the commit of a batch holding an own signature or command counter. */
+    NORMAL,
+    /** fsync at every commit: nothing committed is lost even on power loss; more SD-card writes. */
+    FULL
+  }
+
+  /** Checks the arguments. */
+  public StoreOptions {
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(sync, "sync");
+  }
+
+  /** The default policy ({@link Sync#NORMAL}) in {@code dataDir}. */
+  public static StoreOptions in(Path dataDir) {
+    return new StoreOptions(dataDir, Sync.NORMAL);
+  }
+
+  /** The database file. */
+  public Path file() {
+    return dataDir.resolve(FILE);
+  }
+}
