@@ -71,7 +71,10 @@ class KillNineTest {
       child.destroyForcibly(); // SIGKILL: no shutdown hook, no close, no final commit
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
-    reader.join(10_000);
+    // Read everything the child printed before it died (under load this can take a while):
+    // a line still unread would make the report look older than the journal.
+    reader.join(120_000);
+    assertThat(reader.isAlive()).as("the child's output was read to its end").isFalse();
     return last.get();
   }
 
