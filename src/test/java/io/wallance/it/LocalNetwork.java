@@ -115,6 +115,7 @@ public final class LocalNetwork implements AutoCloseable {
   private final Addresses addresses;
   private final Thread killer;
   private Vertx observer;
+  private int graceful;
 
   private LocalNetwork(String name, int n, int failureDetectionSeconds) throws IOException {
     String id = UUID.randomUUID().toString().substring(0, 8);
@@ -350,9 +351,15 @@ public final class LocalNetwork implements AutoCloseable {
     return future.await(ASK.toMillis() + 1000, TimeUnit.MILLISECONDS);
   }
 
+  /** @return how many nodes exited by themselves after SIGTERM in {@link #close()} (no SIGKILL needed) */
+  public int stoppedGracefully() {
+    return graceful;
+  }
+
   /** Stops the observer and every node; never throws, always bounded. */
   @Override
   public void close() {
+    graceful = 0;
     if (observer != null) {
       try {
         observer.close().await(20, TimeUnit.SECONDS);
@@ -378,7 +385,9 @@ public final class LocalNetwork implements AutoCloseable {
         continue;
       }
       try {
-        if (!node.process.waitFor(20, TimeUnit.SECONDS)) {
+        if (node.process.waitFor(20, TimeUnit.SECONDS)) {
+          graceful++;
+        } else {
           node.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
       } catch (InterruptedException e) {
