@@ -437,7 +437,7 @@ public final class NodeVerticle extends VerticleBase {
   private void onShareRequest(Message<Object> m) {
     if (!(m.body() instanceof JsonObject body) || !(body.getValue("kind") instanceof String kind)
         || !SENSOR_KIND.matcher(kind).matches() || !(body.getValue("value") instanceof Number value)
-        || Math.abs(value.longValue()) > Canon.MAX_UINT) {
+        || value.longValue() < -Canon.MAX_UINT || value.longValue() > Canon.MAX_UINT) {
       m.fail(400, "a share request is {\"kind\": name, \"value\": integer milli-units}");
       return;
     }
