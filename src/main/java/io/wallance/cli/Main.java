@@ -28,6 +28,11 @@ import picocli.CommandLine.Spec;
     subcommands = {
         KeygenCommand.class,
         SimulateCommand.class,
+        DashboardCommand.class,
+        StatusCommand.class,
+        BuyCommand.class,
+        PasswordHashCommand.class,
+        DemoCommand.class,
     })
 public final class Main implements Runnable {
 
@@ -56,6 +61,8 @@ public final class Main implements Runnable {
     if (System.getProperty("hazelcast.logging.type") == null) {
       System.setProperty("hazelcast.logging.type", "slf4j");
     }
+    // A child of `demo` exits when the demo process is gone (see ParentWatchdog).
+    ParentWatchdog.startIfRequested();
     System.exit(commandLine().execute(args));
   }
 
