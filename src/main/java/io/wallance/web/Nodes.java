@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import io.wallance.cluster.Addresses;
 
 /**
  * Talks to nodes over the event bus with request-reply and timeouts: their {@code query}
@@ -20,16 +21,16 @@ final class Nodes {
   static final long COMMAND_TIMEOUT_MS = 5_000;
 
   private final EventBus bus;
-  private final String net;
+  private final Addresses addresses;
 
-  Nodes(EventBus bus, String net) {
+  Nodes(EventBus bus, Addresses addresses) {
     this.bus = bus;
-    this.net = net;
+    this.addresses = addresses;
   }
 
   /** @return the node's view, or a failed future ({@link ApiError} 503 when unreachable) */
   Future<JsonObject> query(String node) {
-    return bus.<Object>request(Addresses.query(net, node), new JsonObject(),
+    return bus.<Object>request(addresses.query(node), new JsonObject(),
             new DeliveryOptions().setSendTimeout(QUERY_TIMEOUT_MS))
         .recover(e -> Future.failedFuture(translate(node, e)))
         .compose(reply -> reply.body() instanceof JsonObject view
@@ -39,7 +40,7 @@ final class Nodes {
 
   /** @return the node's command reply, or a failed future with an {@link ApiError} */
   Future<JsonObject> command(String node, String wire) {
-    return bus.<Object>request(Addresses.command(net, node), wire,
+    return bus.<Object>request(addresses.command(node), wire,
             new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS))
         .recover(e -> Future.failedFuture(translate(node, e)))
         .compose(reply -> reply.body() instanceof JsonObject json

@@ -5,6 +5,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import io.wallance.cluster.Addresses;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.Registry;
 import java.util.List;
@@ -55,8 +56,9 @@ public final class WebVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     fleet = new Fleet(registry);
-    nodes = new Nodes(vertx.eventBus(), registry.net());
-    MessageConsumer<Object> events = vertx.eventBus().consumer(Addresses.events(registry.net()),
+    Addresses addresses = new Addresses(registry.net());
+    nodes = new Nodes(vertx.eventBus(), addresses);
+    MessageConsumer<Object> events = vertx.eventBus().consumer(addresses.events(),
         message -> fleet.onEvent(message.body()));
     return vertx.executeBlocking(() -> CommandCounters.open(config.dataDir()))
         .compose(counters -> {
