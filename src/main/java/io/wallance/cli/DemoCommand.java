@@ -107,7 +107,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Waits until the first node's cluster port answers, so the dashboard (a lite member) has someone to join. */
-  private static void awaitFirstNode(DemoNetwork network) throws Exception {
+  private void awaitFirstNode(DemoNetwork network) throws Exception {
     var first = network.web().cluster().members().get(0);
     String host = first.substring(0, first.lastIndexOf(':'));
     int port = Integer.parseInt(first.substring(first.lastIndexOf(':') + 1));
@@ -149,10 +149,16 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static void failIfDead(DemoNetwork network) {
-    String dead = network.deadNode();
+  /** Shows the end of a dead node's log (often the clear error it printed) and fails in one line. */
+  private void failIfDead(DemoNetwork network) {
+    DemoNetwork.Node dead = network.deadNode();
     if (dead != null) {
-      throw new IllegalStateException(dead);
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("demo: the end of " + dead.log() + ":");
+      DemoNetwork.tail(dead.log(), 15).lines().forEach(l -> err.println("  " + l));
+      err.flush();
+      throw new IllegalStateException("node " + dead.name() + " exited with code " + network.exitCode(dead)
+          + " during start-up (its log: " + dead.log() + "; start with --keep to keep it)");
     }
   }
 
@@ -168,10 +174,11 @@ final class DemoCommand implements Callable<Integer> {
 
   /** The demo's terminal shows our lines, not Hazelcast's and Vert.x's INFO chatter. */
   private static void quietLibraries() {
-    for (String name : new String[] {"com.hazelcast", "io.vertx"}) {
-      if (LoggerFactory.getLogger(name) instanceof Logger logger) {
-        logger.setLevel(Level.WARN);
-      }
+    if (LoggerFactory.getLogger("com.hazelcast") instanceof Logger hazelcast) {
+      hazelcast.setLevel(Level.ERROR); // its start-up warnings (e.g. "CP Subsystem is not enabled") are not ours
+    }
+    if (LoggerFactory.getLogger("io.vertx") instanceof Logger vertx) {
+      vertx.setLevel(Level.WARN);
     }
   }
 

@@ -191,17 +191,19 @@ final class DemoNetwork implements AutoCloseable {
     }
   }
 
-  /** @return a node whose process has exited, with the tail of its log, or null when all run */
-  String deadNode() {
+  /** @return a node whose process has exited, or null when all run */
+  Node deadNode() {
     for (int i = 0; i < processes.size(); i++) {
-      Process p = processes.get(i);
-      if (!p.isAlive()) {
-        Node n = nodes.get(i);
-        return n.name() + " exited with code " + p.exitValue() + "; the end of its log " + n.log() + ":\n"
-            + tail(n.log(), 15);
+      if (!processes.get(i).isAlive()) {
+        return nodes.get(i);
       }
     }
     return null;
+  }
+
+  /** @return the exit code of a node's process (which must have exited) */
+  int exitCode(Node node) {
+    return processes.get(nodes.indexOf(node)).exitValue();
   }
 
   /**
@@ -266,7 +268,7 @@ final class DemoNetwork implements AutoCloseable {
     return System.getProperty("java.class.path");
   }
 
-  private static String tail(Path log, int lines) {
+  static String tail(Path log, int lines) {
     try {
       List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
       return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

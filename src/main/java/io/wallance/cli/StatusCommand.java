@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,6 +21,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Shows every node of the network: online, balance, state, ledger digest, purchases.")
 final class StatusCommand implements Callable<Integer> {
+  /** pi2 before pi10: names compared with their digit runs as numbers. */
+  static final Comparator<JsonObject> BY_NAME = Comparator.comparing(
+      (JsonObject n) -> String.valueOf(n.getValue("name")), StatusCommand::compareNatural);
 
   @Spec
   private CommandSpec spec;
@@ -61,10 +65,14 @@ final class StatusCommand implements Callable<Integer> {
         .append('\n');
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"NAME", "ONLINE", "BALANCE", "STATE", "DIGEST", "PENDING", "WAITING", "ID"});
-    for (Object o : nodes) {
-      if (!(o instanceof JsonObject n)) {
-        continue;
+    List<JsonObject> sorted = new ArrayList<>();
+    nodes.forEach(o -> {
+      if (o instanceof JsonObject n) {
+        sorted.add(n);
       }
+    });
+    sorted.sort(BY_NAME);
+    for (JsonObject n : sorted) {
       rows.add(new String[] {
           Terminal.abridge(n.getValue("name"), 24),
           Boolean.TRUE.equals(n.getValue("online")) ? "yes" : "no",
@@ -89,5 +97,39 @@ final class StatusCommand implements Callable<Integer> {
       sb.append(line.toString().stripTrailing()).append('\n');
     }
     return sb.toString();
+  }
+
+  private static int compareNatural(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      char x = a.charAt(i);
+      char y = b.charAt(j);
+      if (Character.isDigit(x) && Character.isDigit(y)) {
+        int ei = i;
+        int ej = j;
+        while (ei < a.length() && Character.isDigit(a.charAt(ei))) {
+          ei++;
+        }
+        while (ej < b.length() && Character.isDigit(b.charAt(ej))) {
+          ej++;
+        }
+        String na = a.substring(i, ei).replaceFirst("^0+(?=.)", "");
+        String nb = b.substring(j, ej).replaceFirst("^0+(?=.)", "");
+        int c = na.length() != nb.length() ? Integer.compare(na.length(), nb.length()) : na.compareTo(nb);
+        if (c != 0) {
+          return c;
+        }
+        i = ei;
+        j = ej;
+      } else {
+        if (x != y) {
+          return Character.compare(x, y);
+        }
+        i++;
+        j++;
+      }
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
   }
 }

@@ -35,6 +35,19 @@ class OperatorCommandsTest {
   }
 
   @Test
+  void statusListsNodesInNaturalNameOrder() {
+    JsonArray nodes = new JsonArray();
+    for (String name : new String[] {"pi10", "pi2", "pi1", "gateway"}) {
+      nodes.add(new JsonObject().put("id", "00".repeat(32)).put("name", name).put("online", true));
+    }
+
+    String table = StatusCommand.render(new JsonObject().put("net", "demo").put("quorum", 3).put("nodes", nodes));
+
+    assertThat(table.lines().skip(2).map(l -> l.split("\\s+")[0]).toList())
+        .containsExactly("gateway", "pi1", "pi2", "pi10");
+  }
+
+  @Test
   void statusWithoutADashboardIsAOneLineError() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
