@@ -155,8 +155,8 @@ public final class NodeVerticle extends VerticleBase {
     List<MessageConsumer<?>> consumers = List.of(
         bus.<Object>consumer(addresses.gossip(), m -> guard(() -> onProtocol(m, true))),
         bus.<Object>consumer(addresses.to(me), m -> guard(() -> onProtocol(m, false))),
-        bus.<Object>consumer(addresses.command(me), m -> guard(() -> onCommand(m))),
-        bus.<Object>consumer(addresses.query(me), m -> guard(() -> m.reply(view()))),
+        bus.<Object>consumer(addresses.command(me), m -> guard(m, () -> onCommand(m))),
+        bus.<Object>consumer(addresses.query(me), m -> guard(m, () -> m.reply(view()))),
         bus.<Object>localConsumer(addresses.localShare(me), m -> guard(() -> onShareRequest(m))),
         bus.<Object>localConsumer(addresses.localCatalogue(me), m -> guard(() -> onCatalogue(m))));
     vertx.setPeriodic(TICK_MILLIS, id -> guard(() -> apply(replica.tick(now()), now())));
@@ -172,6 +172,17 @@ public final class NodeVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       runtimeRejections.merge("INTERNAL_ERROR", 1L, Long::sum);
       LOG.error("node handler failed", e);
+    }
+  }
+
+  /** As {@link #guard(Runnable)}, and the requester gets a failure instead of a timeout. */
+  private void guard(Message<Object> request, Runnable handler) {
+    try {
+      handler.run();
+    } catch (RuntimeException e) {
+      runtimeRejections.merge("INTERNAL_ERROR", 1L, Long::sum);
+      LOG.error("node request handler failed", e);
+      request.fail(500, "INTERNAL_ERROR: " + e);
     }
   }
 
@@ -426,7 +437,7 @@ public final class NodeVerticle extends VerticleBase {
   private void onShareRequest(Message<Object> m) {
     if (!(m.body() instanceof JsonObject body) || !(body.getValue("kind") instanceof String kind)
         || !SENSOR_KIND.matcher(kind).matches() || !(body.getValue("value") instanceof Number value)
-        || Math.abs(value.longValue()) > Canon.MAX_UINT) {
+        || value.longValue() < -Canon.MAX_UINT || value.longValue() > Canon.MAX_UINT) {
       m.fail(400, "a share request is {\"kind\": name, \"value\": integer milli-units}");
       return;
     }

@@ -217,6 +217,56 @@ class NodeVerticleTest {
     assertThat(rejections.getLong("RATE_LIMITED")).isGreaterThanOrEqualTo(24L);
   }
 
+  @Test
+  void randomJunkOnEveryAddressIsCountedAndTheNodeKeepsWorking() throws Exception {
+    Crypto.KeyPair node = fleet.members.get(0);
+    java.util.Random random = new java.util.Random(42);
+    for (int i = 0; i < 200; i++) {
+      byte[] bytes = new byte[random.nextInt(600)];
+      random.nextBytes(bytes);
+      Object body = switch (i % 4) {
+        case 0 -> new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        case 1 -> io.vertx.core.buffer.Buffer.buffer(bytes);
+        case 2 -> "wallance=1\nnet=unit\ntype=" + (i % 8 == 2 ? "vote" : "share") + "\nauthor=" + node.id() + "\n";
+        default -> i;
+      };
+      vertx.eventBus().publish(i % 2 == 0 ? addresses.gossip() : addresses.to(node.id()), body);
+    }
+
+    awaitTrue(() -> query(node).getJsonObject("rejections").getMap().values().stream()
+        .mapToLong(v -> ((Number) v).longValue()).sum() >= 200);
+    assertThat(query(node).getJsonObject("rejections").containsKey("INTERNAL_ERROR")).isFalse();
+    share(node, 5);
+    JsonObject reply = command(fleet.command(fleet.operator, node, 1, Command.Action.BUY, "Receipt", 1));
+    awaitTrue(() -> count("finalized", reply.getString("request")) == 4);
+  }
+
+  @Test
+  void aCatalogueWhosePricesDifferFromTheRegistryIsReported() throws Exception {
+    stop();
+    events.clear();
+    Path contracts = dir.resolve("other-contracts/Receipt");
+    Files.createDirectories(contracts);
+    Files.writeString(contracts.resolve("contract.json"), """
+        {"name": "Receipt", "price": 3, "description": "dearer here",
+         "action": {"command": ["true"], "timeoutSeconds": 5}}""");
+    vertx = Vertx.vertx();
+    vertx.eventBus().<JsonObject>consumer(addresses.events(), m -> events.add(m.body())).completion()
+        .await(5, TimeUnit.SECONDS);
+    NodeConfig config = new NodeConfig("pi1", dir.resolve("unused.key"), dir.resolve("unused.registry"),
+        dir.resolve("pi1"), dir.resolve("other-contracts"), new NodeConfig.Sensor(SensorOptions.virtual(), 3_600_000,
+        false), ClusterOptions.loopback("unit", List.of(5701), 5701, false, 5), NodeConfig.RateLimit.defaults());
+    NodeDeployment.deploy(vertx, config, fleet.members.get(0), fleet.genesis).await(20, TimeUnit.SECONDS);
+
+    awaitTrue(() -> events.stream().anyMatch(e -> "catalogue".equals(e.getString("type"))));
+    JsonObject event = events.stream().filter(e -> "catalogue".equals(e.getString("type"))).findFirst().orElseThrow();
+    assertThat(event.getBoolean("differs")).isTrue();
+    assertThat(event.getString("registryDigest")).isEqualTo(fleet.genesis.body().catalogueDigest());
+    awaitTrue(() -> query(fleet.members.get(0)).getJsonObject("catalogue").getBoolean("differs"));
+    assertThat(query(fleet.members.get(0)).getJsonObject("catalogue").getJsonArray("contracts").getJsonObject(0)
+        .getString("description")).isEqualTo("dearer here");
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private void share(Crypto.KeyPair node, int n) {

@@ -1,0 +1,433 @@
+package io.wallance.it;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.wallance.cli.Main;
+import io.wallance.cluster.Addresses;
+import io.wallance.cluster.ClusterFactory;
+import io.wallance.cluster.ClusterOptions;
+import io.wallance.protocol.Command;
+import io.wallance.protocol.Crypto;
+import io.wallance.protocol.Signed;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * The one multi-JVM test fixture: a local network of N node processes started from the real
+ * jar ({@code java -jar target/wallance.jar node --config ...}) on loopback, plus a clustered
+ * observer Vert.x in the test JVM (a Hazelcast lite member) that collects every observer
+ * event, queries nodes and sends operator commands (the fixture holds the operator key of
+ * the registry it generated).
+ *
+ * <p>Each network gets fresh keys and registry, a unique network id and cluster name and its
+ * own free loopback ports, in {@code target/it/<name>-<id>/} (node logs stay there for a
+ * failed run). {@link #close()} always stops everything: observer first, then each node with
+ * SIGTERM (continued first if paused), then SIGKILL after a bounded wait; a JVM shutdown hook
+ * kills the children should the test JVM die first. Every wait is bounded.
+ */
+public final class LocalNetwork implements AutoCloseable {
+
+  /** Hazelcast on JDK 17 wants these opens (otherwise it warns and runs slower). */
+  static final List<String> HAZELCAST_JVM_FLAGS = List.of(
+      "--add-modules", "java.se",
+      "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+      "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+      "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+      "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+  /** Small, quick-starting JVMs: five of them share two cores in CI. */
+  static final List<String> SMALL_JVM_FLAGS = List.of("-Xms32m", "-Xmx192m", "-XX:+UseSerialGC",
+      "-XX:TieredStopAtLevel=1", "-Xss512k");
+  private static final Duration START = Duration.ofSeconds(90);
+  private static final Duration ASK = Duration.ofSeconds(5);
+  private static final long WARM_UP_PURCHASE = 9_000_000_000L;
+
+  /** One node process. */
+  public static final class Node {
+    private final String name;
+    private final Crypto.KeyPair key;
+    private final Path config;
+    private final Path dataDir;
+    private final Path log;
+    private final AtomicLong counter = new AtomicLong();
+    private Process process;
+    private boolean paused;
+
+    Node(String name, Crypto.KeyPair key, Path config, Path dataDir, Path log) {
+      this.name = name;
+      this.key = key;
+      this.config = config;
+      this.dataDir = dataDir;
+      this.log = log;
+    }
+
+    /** @return the registry name */
+    public String name() {
+      return name;
+    }
+
+    /** @return the member id */
+    public String id() {
+      return key.id();
+    }
+
+    /** @return the node's data directory (receipts under {@code receipts/}) */
+    public Path dataDir() {
+      return dataDir;
+    }
+
+    /** @return the node's combined stdout and stderr */
+    public Path log() {
+      return log;
+    }
+  }
+
+  private final Path dir;
+  private final String net;
+  private final String cluster;
+  private final int failureDetectionSeconds;
+  private final Crypto.KeyPair operator;
+  private final List<Node> nodes = new ArrayList<>();
+  private final List<Integer> ports;
+  private final List<JsonObject> events = new CopyOnWriteArrayList<>();
+  private final Addresses addresses;
+  private final Thread killer;
+  private Vertx observer;
+  private int graceful;
+
+  private LocalNetwork(String name, int n, int failureDetectionSeconds) throws IOException {
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    this.dir = Files.createDirectories(Path.of("target", "it", name + "-" + id).toAbsolutePath());
+    this.net = "it" + id;
+    this.cluster = "wallance-it-" + id;
+    this.failureDetectionSeconds = failureDetectionSeconds;
+    this.addresses = new Addresses(net);
+    this.operator = randomKey();
+    this.ports = freePorts(n + 1);
+    this.killer = new Thread(() -> nodes.forEach(node -> {
+      if (node.process != null) {
+        node.process.destroyForcibly();
+      }
+    }), "local-network-killer");
+  }
+
+  /**
+   * Starts a network and waits until every node answers a query through the observer.
+   *
+   * @param name a name for the directory (the test class)
+   * @param n number of nodes
+   * @param failureDetectionSeconds Hazelcast failure detection
+   * @param sensorMillis sensor period of every node
+   * @return the running network; close it
+   */
+  public static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis)
+      throws Exception {
+    LocalNetwork network = new LocalNetwork(name, n, failureDetectionSeconds);
+    Runtime.getRuntime().addShutdownHook(network.killer);
+    try {
+      network.generate(n, sensorMillis);
+      network.startNodes();
+      network.startObserver();
+      return network;
+    } catch (Exception | AssertionError e) {
+      network.close();
+      throw e;
+    }
+  }
+
+  private void generate(int n, long sensorMillis) throws IOException {
+    Path keys = Files.createDirectories(dir.resolve("keys"));
+    writeKey(keys.resolve("operator"), operator);
+    List<String> args = new ArrayList<>(List.of("registry", "--operator-key", keys.resolve("operator.key").toString(),
+        "--net", net, "--out", dir.resolve("registry.txt").toString()));
+    String members = ports.subList(0, n + 1).stream().map(p -> "\"127.0.0.1:" + p + "\"")
+        .collect(Collectors.joining(", "));
+    for (int i = 1; i <= n; i++) {
+      String name = "pi" + i;
+      Crypto.KeyPair key = randomKey();
+      writeKey(keys.resolve(name), key);
+      args.addAll(List.of("--member", name + "=" + key.id()));
+      Path config = dir.resolve(name + ".json");
+      Files.writeString(config, """
+          {"name": "%s", "keyFile": "keys/%s.key", "registryFile": "registry.txt", "dataDir": "data/%s",
+           "sensor": {"kind": "virtual", "periodMillis": %d, "randomPeriod": false},
+           "cluster": {"name": "%s", "host": "127.0.0.1", "port": %d, "members": [%s],
+                       "failureDetectionSeconds": %d}}
+          """.formatted(name, name, name, sensorMillis, cluster, ports.get(i - 1), members, failureDetectionSeconds));
+      nodes.add(new Node(name, key, config, dir.resolve("data").resolve(name), dir.resolve(name + ".log")));
+    }
+    StringWriter err = new StringWriter();
+    int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute(args.toArray(String[]::new));
+    if (code != 0) {
+      throw new IllegalStateException("registry command failed: " + err);
+    }
+  }
+
+  private void startNodes() throws IOException, InterruptedException {
+    String java = ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    Path jar = Path.of(System.getProperty("wallance.jar", "target/wallance.jar")).toAbsolutePath();
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("no " + jar + "; integration tests run after packaging (mvn verify)");
+    }
+    for (Node node : nodes) {
+      List<String> command = new ArrayList<>(List.of(java));
+      command.addAll(HAZELCAST_JVM_FLAGS);
+      command.addAll(SMALL_JVM_FLAGS);
+      command.addAll(List.of("-jar", jar.toString(), "node", "--config", node.config.toString()));
+      node.process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+          .redirectOutput(node.log.toFile()).start();
+      node.process.getOutputStream().close();
+    }
+    awaitTrue("every node process running", START, () -> {
+      for (Node node : nodes) {
+        if (!node.process.isAlive()) {
+          throw new IllegalStateException(node.name + " exited with " + node.process.exitValue() + ":\n" + tail(node));
+        }
+      }
+      return nodes.stream().allMatch(node -> tail(node).contains(" running on network "));
+    });
+  }
+
+  private void startObserver() throws Exception {
+    int own = ports.get(ports.size() - 1);
+    List<String> members = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+    observer = ClusterFactory.start(new ClusterOptions(cluster, members, "127.0.0.1", own, "127.0.0.1", 0, true,
+        failureDetectionSeconds)).await(START.toSeconds(), TimeUnit.SECONDS);
+    observer.eventBus().<JsonObject>consumer(addresses.events(), m -> events.add(m.body())).completion()
+        .await(ASK.toSeconds(), TimeUnit.SECONDS);
+    for (Node node : nodes) {
+      awaitTrue(node.name + " answers queries", START, () -> {
+        try {
+          query(node);
+          return true;
+        } catch (Exception e) {
+          return false;
+        }
+      });
+      // Checks the command path end to end (a signed cancel of a purchase that does not exist:
+      // 404, no ledger change) and makes this member look the address up now. Vert.x asks
+      // Hazelcast once per address; asked first while members are SIGSTOPped, the lookup
+      // would wait on partitions those members own.
+      try {
+        command(node, Command.Action.CANCEL, "Receipt", WARM_UP_PURCHASE);
+        throw new IllegalStateException(node.name + " accepted a cancel of an unknown purchase");
+      } catch (ReplyException e) {
+        if (e.failureCode() != 404) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers for tests
+
+  /** @return the nodes, in name order */
+  public List<Node> nodes() {
+    return nodes;
+  }
+
+  /** @return node {@code i} (0-based) */
+  public Node node(int i) {
+    return nodes.get(i);
+  }
+
+  /** @return the network's event-bus addresses */
+  public Addresses addresses() {
+    return addresses;
+  }
+
+  /** @return the observer: a clustered Vert.x and lite member in the test JVM */
+  public Vertx observer() {
+    return observer;
+  }
+
+  /** @return the operator key of the registry */
+  public Crypto.KeyPair operator() {
+    return operator;
+  }
+
+  /** @return the network id */
+  public String net() {
+    return net;
+  }
+
+  /** @return every observer event received so far, in arrival order */
+  public List<JsonObject> events() {
+    return List.copyOf(events);
+  }
+
+  /** @return the events matching {@code filter} */
+  public List<JsonObject> events(Predicate<JsonObject> filter) {
+    return events.stream().filter(filter).toList();
+  }
+
+  /** @return the node view (bounded wait) */
+  public JsonObject query(Node node) throws Exception {
+    return ask(observer.eventBus().<JsonObject>request(addresses.query(node.id()), new JsonObject(),
+        new DeliveryOptions().setSendTimeout(ASK.toMillis()))).body();
+  }
+
+  /**
+   * Sends an operator command with the next counter of that node.
+   *
+   * @return the reply (fails with the node's ReplyException when refused)
+   */
+  public JsonObject command(Node node, Command.Action action, String contract, long purchase) throws Exception {
+    Signed<Command> c = Signed.sign(new Command(net, operator.id(), node.id(), node.counter.incrementAndGet(), action,
+        contract, purchase), operator);
+    return send(node, c.wireText()).body();
+  }
+
+  /** Sends any body to a node's command address (bounded wait). */
+  public Message<JsonObject> send(Node node, Object body) throws Exception {
+    return ask(observer.eventBus().request(addresses.command(node.id()), body,
+        new DeliveryOptions().setSendTimeout(ASK.toMillis())));
+  }
+
+  /** Stops the process with SIGSTOP, as a hung Pi would be. */
+  public void pause(Node node) throws Exception {
+    signal(node, "-STOP");
+    node.paused = true;
+  }
+
+  /** Continues a paused process. */
+  public void resume(Node node) throws Exception {
+    signal(node, "-CONT");
+    node.paused = false;
+  }
+
+  private void signal(Node node, String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", signal, Long.toString(node.process.pid())).inheritIO().start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill " + signal + " " + node.process.pid() + " failed");
+    }
+  }
+
+  /** Waits until {@code condition} holds, failing after {@code limit}. */
+  public static void awaitTrue(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + limit + ": " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** @return the last lines of a node's log */
+  public static String tail(Node node) {
+    try {
+      List<String> lines = Files.readAllLines(node.log, StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  private static <T> T ask(Future<T> future) throws Exception {
+    return future.await(ASK.toMillis() + 1000, TimeUnit.MILLISECONDS);
+  }
+
+  /** @return how many nodes exited by themselves after SIGTERM in {@link #close()} (no SIGKILL needed) */
+  public int stoppedGracefully() {
+    return graceful;
+  }
+
+  /** Stops the observer and every node; never throws, always bounded. */
+  @Override
+  public void close() {
+    graceful = 0;
+    if (observer != null) {
+      try {
+        observer.close().await(20, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // carry on: the nodes must go regardless
+      }
+    }
+    for (Node node : nodes) {
+      if (node.process == null) {
+        continue;
+      }
+      if (node.paused) {
+        try {
+          resume(node); // a stopped process would not act on SIGTERM
+        } catch (Exception e) {
+          node.process.destroyForcibly();
+        }
+      }
+      node.process.destroy();
+    }
+    for (Node node : nodes) {
+      if (node.process == null) {
+        continue;
+      }
+      try {
+        if (node.process.waitFor(20, TimeUnit.SECONDS)) {
+          graceful++;
+        } else {
+          node.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        node.process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(killer);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down; the hook runs anyway
+    }
+  }
+
+  private static Crypto.KeyPair randomKey() {
+    byte[] seed = new byte[32];
+    new SecureRandom().nextBytes(seed);
+    return Crypto.KeyPair.fromSeed(seed);
+  }
+
+  /** The files keygen writes: NAME.key (seed hex) and NAME.pub (public key hex). */
+  private static void writeKey(Path base, Crypto.KeyPair key) throws IOException {
+    Files.writeString(Path.of(base + ".key"), Crypto.hex(key.seed()) + "\n");
+    Files.writeString(Path.of(base + ".pub"), key.id() + "\n");
+  }
+
+  /** Distinct free loopback ports (bound once, then released). */
+  private static List<Integer> freePorts(int n) throws IOException {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        ServerSocket s = new ServerSocket();
+        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        sockets.add(s);
+      }
+      return sockets.stream().map(ServerSocket::getLocalPort).toList();
+    } finally {
+      for (ServerSocket s : sockets) {
+        s.close();
+      }
+    }
+  }
+}
