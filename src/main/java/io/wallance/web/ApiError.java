@@ -42,10 +42,12 @@ final class ApiError extends RuntimeException {
   }
 
   /**
-   * A node refused: its failure message is {@code <REASON>: <detail>}.
+   * A node refused: its failure message is {@code <REASON>: <detail>} (docs/ARCHITECTURE.md,
+   * "Command reply"). The reasons the API can name keep their meaning (404, 409, 429);
+   * the node's internal error is a 502; every other refusal is 409 {@code NODE_REFUSED}.
    *
    * @param failure the node's failure message
-   * @return a 409 carrying the reason
+   * @return the error carrying the node's reason
    */
   static ApiError refused(String failure) {
     String text = failure == null ? "" : failure;
@@ -55,7 +57,14 @@ final class ApiError extends RuntimeException {
     if (detail.length() > 300) {
       detail = detail.substring(0, 300) + "…";
     }
-    return new ApiError(409, "NODE_REFUSED", "the node refused: " + reason + ": " + detail, reason);
+    String message = "the node refused: " + reason + ": " + detail;
+    return switch (reason) {
+      case "NOT_CANCELLABLE" -> new ApiError(409, "NOT_CANCELLABLE", message, reason);
+      case "UNKNOWN_PURCHASE" -> new ApiError(404, "UNKNOWN_PURCHASE", message, reason);
+      case "RATE_LIMITED" -> new ApiError(429, "RATE_LIMITED", message, reason);
+      case "INTERNAL_ERROR" -> new ApiError(502, "NODE_ERROR", "the node failed: " + detail, reason);
+      default -> new ApiError(409, "NODE_REFUSED", message, reason);
+    };
   }
 
   JsonObject toJson() {

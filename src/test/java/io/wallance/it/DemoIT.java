@@ -103,6 +103,13 @@ class DemoIT {
         .POST(HttpRequest.BodyPublishers.ofString("{\"contract\":\"Receipt\"}"))
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(wrong.statusCode()).isEqualTo(401);
+    HttpResponse<String> late = client.send(HttpRequest.newBuilder(URI.create(url + "/api/nodes/pi1/purchases/"
+            + done.group(1)))
+        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("operator:pw".getBytes(
+            StandardCharsets.UTF_8)))
+        .DELETE().timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(late.statusCode()).as(late.body()).isEqualTo(409);
+    assertThat(new JsonObject(late.body()).getString("error")).isEqualTo("NOT_CANCELLABLE");
     Result refused = wallance("buy", "--url", url, "--node", "pi1", "--contract", "Receipt", "--password", "nope");
     assertThat(refused.exit()).isEqualTo(1);
     assertThat(refused.text()).contains("error: buy: refused: wrong operator password");
