@@ -3,6 +3,7 @@ package io.wallance.cli;
 import io.vertx.core.Vertx;
 import io.wallance.cluster.ClusterFactory;
 import io.wallance.cluster.ClusterOptions;
+import io.wallance.metrics.Observability;
 import io.wallance.node.NodeConfig;
 import io.wallance.node.NodeDeployment;
 import io.wallance.node.NodeKeys;
@@ -64,10 +65,14 @@ final class NodeCommand implements Callable<Integer> {
     if (cluster.eventBusPort() != 0) {
       requireFree("event bus", cluster.eventBusHost(), cluster.eventBusPort());
     }
+    if (cfg.metrics() != null) {
+      requireFree("metrics", cfg.metrics().host(), cfg.metrics().port());
+    }
 
     Vertx vertx;
     try {
-      vertx = ClusterFactory.start(cluster).await(START_SECONDS, TimeUnit.SECONDS);
+      vertx = (cfg.metrics() == null ? ClusterFactory.start(cluster) : ClusterFactory.start(cluster,
+          ClusterFactory.clusterManager(cluster), Observability.vertxOptions())).await(START_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("cannot join cluster " + cluster.clusterName() + " on "
           + cluster.bindHost() + ":" + cluster.hazelcastPort() + ": " + Main.describe(e), e);

@@ -34,9 +34,11 @@ import java.util.regex.Pattern;
  * @param sensor which sensor to read and how often
  * @param cluster how to join the cluster
  * @param rateLimit the per-sender limit applied before signatures are verified
+ * @param metrics where to serve {@code /metrics}, {@code /health} and {@code /readiness}, or
+ *     null (the default) for no such server
  */
 public record NodeConfig(String name, Path keyFile, Path registryFile, Path dataDir, Path contractsDir,
-    Sensor sensor, ClusterOptions cluster, RateLimit rateLimit) {
+    Sensor sensor, ClusterOptions cluster, RateLimit rateLimit, Metrics metrics) {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
 
@@ -49,6 +51,25 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
     Objects.requireNonNull(sensor, "sensor");
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(rateLimit, "rateLimit");
+  }
+
+  /** A configuration without a metrics server. */
+  public NodeConfig(String name, Path keyFile, Path registryFile, Path dataDir, Path contractsDir,
+      Sensor sensor, ClusterOptions cluster, RateLimit rateLimit) {
+    this(name, keyFile, registryFile, dataDir, contractsDir, sensor, cluster, rateLimit, null);
+  }
+
+  /**
+   * The node's observability HTTP server ({@code io.wallance.metrics.NodeMetrics}).
+   *
+   * @param host the address to bind, e.g. 127.0.0.1 or the Pi's LAN address
+   * @param port the TCP port (1 .. 65535)
+   */
+  public record Metrics(String host, int port) {
+    /** Checks the host is given. */
+    public Metrics {
+      Objects.requireNonNull(host, "host");
+    }
   }
 
   /**
@@ -177,8 +198,15 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
           (int) l.integer("perSecond", false, 1, 1_000_000, rateLimit.perSecond()));
       l.noOthers();
     }
+    Metrics metrics = null;
+    JsonObject metricsJson = root.object("metrics", false);
+    if (metricsJson != null) {
+      Fields m = new Fields(source, "metrics.", metricsJson);
+      metrics = new Metrics(m.string("host", true), (int) m.integer("port", true, 1, 65_535, 0));
+      m.noOthers();
+    }
     root.noOthers();
-    return new NodeConfig(name, keyFile, registryFile, dataDir, contractsDir, sensor, cluster, rateLimit);
+    return new NodeConfig(name, keyFile, registryFile, dataDir, contractsDir, sensor, cluster, rateLimit, metrics);
   }
 
   /** A config file cannot be used; the message names the file and the field. */

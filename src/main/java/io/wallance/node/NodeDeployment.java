@@ -3,6 +3,8 @@ package io.wallance.node;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.wallance.cluster.Addresses;
+import io.wallance.metrics.NodeMetrics;
+import io.wallance.metrics.Observability;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.Registry;
 import io.wallance.protocol.Signed;
@@ -14,7 +16,8 @@ import java.util.Random;
 /**
  * Deploys one node's three verticles on a Vert.x (clustered for a real node, plain in unit
  * tests): the node first, so its local consumers exist before the contract verticle reports
- * its catalogue and the sensor asks for shares.
+ * its catalogue and the sensor asks for shares; then, when the config has {@code metrics},
+ * the {@link NodeMetrics} observer and its HTTP server.
  */
 public final class NodeDeployment {
 
@@ -42,6 +45,9 @@ public final class NodeDeployment {
             addresses, key.id(), self.name())))
         .compose(x -> vertx.deployVerticle(new SensorVerticle(SensorFactory.create(config.sensor().options(), random),
             config.sensor(), addresses, key.id(), self.name(), random, new RecentReadings(RecentReadings.DEFAULT_CAPACITY))))
+        .compose(x -> config.metrics() == null ? Future.succeededFuture() : vertx.deployVerticle(new NodeMetrics(
+            addresses, key.id(), self.name(), registry.quorumSize(), config.metrics().host(), config.metrics().port(),
+            Observability.registry(), null)))
         .mapEmpty();
   }
 }

@@ -67,6 +67,7 @@ public final class NodeView {
     new TreeMap<>(rejections).forEach(rejected::put);
     return new JsonObject()
         .put("id", me).put("name", name).put("net", registry.net()).put("epoch", registry.epoch())
+        .put("quorum", registry.quorumSize())
         .put("balanceUnits", units).put("balance", (double) units / rate).put("dcoinRate", rate)
         .put("state", replica.head(me)).put("shares", replica.shares(me)).put("chain", replica.chain(me).size())
         .put("ledgerDigest", replica.digest()).put("checkpointDigest", replica.digestAt(cut))

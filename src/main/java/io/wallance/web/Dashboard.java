@@ -2,6 +2,7 @@ package io.wallance.web;
 
 import io.vertx.core.Vertx;
 import io.wallance.cluster.ClusterFactory;
+import io.wallance.metrics.Observability;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.Registry;
 import java.io.IOException;
@@ -41,7 +42,8 @@ public final class Dashboard implements AutoCloseable {
     requireFreePort(config.httpHost(), config.httpPort());
     Vertx vertx;
     try {
-      vertx = ClusterFactory.start(config.cluster()).await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      vertx = ClusterFactory.start(config.cluster(), ClusterFactory.clusterManager(config.cluster()),
+          Observability.vertxOptions()).await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       throw new ConfigException("could not join the cluster '" + config.cluster().clusterName() + "' within "
           + START_TIMEOUT_SECONDS + " s (is at least one node running? members: " + config.cluster().members() + ")");

@@ -67,6 +67,7 @@ public final class WebVerticle extends VerticleBase {
               this::refreshAll, this::refresh);
           Router router = router();
           api.mount(router);
+          WebObservability.mount(vertx, router, fleet, registry); // /metrics, /readiness
           return events.completion().compose(ignored -> vertx.createHttpServer()
               .requestHandler(router)
               .listen(config.httpPort(), config.httpHost()));
