@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.wallance.progress.Progress;
 import io.wallance.web.Dashboard;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -84,11 +85,14 @@ final class DemoCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(stopper::stop, "demo-stop"));
     out.println("demo: starting " + count + " nodes (logs, keys and configs in " + dir + ")");
     out.flush();
-    try {
+    // The one shared progress facility: a redrawn line on a terminal, a line every 2 s in logs.
+    try (Progress progress = Progress.forTerminal("demo", count)) {
       network.startNodes();
-      awaitFirstNode(network);
+      progress.update(0, "node processes started, waiting for the first to open its cluster port");
+      awaitFirstNode(network, progress);
+      progress.update(0, "joining the dashboard to the cluster");
       stopper.dashboard = Dashboard.start(network.web());
-      awaitAllOnline(network);
+      awaitAllOnline(network, progress);
     } catch (Exception e) {
       stopper.stop();
       throw e;
@@ -97,6 +101,8 @@ final class DemoCommand implements Callable<Integer> {
     String url = "http://" + DemoNetwork.HOST + ":" + httpPort;
     out.printf("demo: %d nodes up in %.1f s (network %s)%n", count, seconds, DemoNetwork.NET);
     out.println("dashboard: " + url + "/  (user operator, password " + pw + ")");
+    out.println("metrics:   " + url + "/metrics and, per node, " + String.join(" ", network.nodes().stream()
+        .map(n -> n.name() + "=http://" + DemoNetwork.HOST + ":" + n.metricsPort() + "/metrics").toList()));
     out.println("try:  java -jar wallance.jar status --url " + url);
     out.println("      java -jar wallance.jar buy --url " + url + " --node pi1 --contract Receipt --password "
         + pw + " --wait");
@@ -107,7 +113,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Waits until the first node's cluster port answers, so the dashboard (a lite member) has someone to join. */
-  private void awaitFirstNode(DemoNetwork network) throws Exception {
+  private void awaitFirstNode(DemoNetwork network, Progress progress) throws Exception {
     var first = network.web().cluster().members().get(0);
     String host = first.substring(0, first.lastIndexOf(':'));
     int port = Integer.parseInt(first.substring(first.lastIndexOf(':') + 1));
@@ -122,13 +128,14 @@ final class DemoCommand implements Callable<Integer> {
           throw new IllegalStateException("the first node did not open its cluster port within "
               + READY_TIMEOUT_SECONDS + " s; see " + network.nodes().get(0).log());
         }
+        progress.update(0, "waiting for the first node's cluster port");
         Thread.sleep(200);
       }
     }
   }
 
   /** Waits until every node answers the dashboard's queries. */
-  private void awaitAllOnline(DemoNetwork network) throws Exception {
+  private void awaitAllOnline(DemoNetwork network, Progress progress) throws Exception {
     long deadline = System.nanoTime() + READY_TIMEOUT_SECONDS * 1_000_000_000L;
     try (ApiClient api = new ApiClient("http://" + DemoNetwork.HOST + ":" + httpPort)) {
       while (true) {
@@ -137,6 +144,7 @@ final class DemoCommand implements Callable<Integer> {
         JsonArray nodes = state.body().getJsonArray("nodes", new JsonArray());
         long online = nodes.stream()
             .filter(n -> n instanceof JsonObject o && Boolean.TRUE.equals(o.getValue("online"))).count();
+        progress.update(online, "nodes online");
         if (online == count) {
           return;
         }

@@ -57,8 +57,8 @@ final class DemoNetwork implements AutoCloseable {
   static final List<String> CHILD_JVM_FLAGS = List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC",
       "-XX:TieredStopAtLevel=1", "-Xshare:auto");
 
-  /** One node of the network. */
-  record Node(String name, String id, Path config, Path log) {}
+  /** One node of the network; {@code metricsPort} serves /metrics, /health and /readiness. */
+  record Node(String name, String id, Path config, Path log, int metricsPort) {}
 
   private final Path dir;
   private final List<Node> nodes;
@@ -97,7 +97,9 @@ final class DemoNetwork implements AutoCloseable {
     Path registryFile = dir.resolve("registry.txt");
     Files.writeString(registryFile, genesis(keys.resolve("operator.key"), operatorId, names, dir), StandardCharsets.US_ASCII);
 
-    List<Integer> ports = freePorts(count + 1);
+    List<Integer> all = freePorts(2 * count + 1);
+    List<Integer> ports = all.subList(0, count + 1);
+    List<Integer> metricsPorts = all.subList(count + 1, all.size());
     List<String> members = ports.stream().map(p -> HOST + ":" + p).toList();
     String cluster = "wallance-demo-" + Long.toUnsignedString(new SecureRandom().nextLong(), 36);
     List<Node> nodes = new ArrayList<>();
@@ -114,12 +116,18 @@ final class DemoNetwork implements AutoCloseable {
               .put("randomPeriod", false).put("thermalPath", "/sys/class/thermal/thermal_zone0/temp"))
           .put("cluster", new JsonObject().put("name", cluster).put("host", HOST).put("port", ports.get(i++))
               .put("members", new JsonArray(members)).put("eventBusPort", 0)
-              .put("failureDetectionSeconds", FAILURE_DETECTION_SECONDS));
+              .put("failureDetectionSeconds", FAILURE_DETECTION_SECONDS))
+          .put("metrics", new JsonObject().put("host", HOST).put("port", metricsPorts.get(i - 1)));
       Path config = conf.resolve(name + ".json");
       Files.writeString(config, json.encodePrettily() + "\n", StandardCharsets.UTF_8);
-      nodes.add(new Node(name, e.getValue(), config, logs.resolve(name + ".log")));
+      nodes.add(new Node(name, e.getValue(), config, logs.resolve(name + ".log"), metricsPorts.get(i - 1)));
     }
     nodes.sort(Comparator.comparingInt(n -> Integer.parseInt(n.name().substring(2))));
+    StringBuilder targets = new StringBuilder();
+    for (Node node : nodes) {
+      targets.append(node.name()).append(' ').append(HOST).append(':').append(node.metricsPort()).append('\n');
+    }
+    Files.writeString(dir.resolve("metrics-targets.txt"), targets.toString(), StandardCharsets.US_ASCII);
 
     Path hashFile = dir.resolve("operator.password");
     Files.writeString(hashFile, PasswordHash.create(password, PasswordHash.DEFAULT_ITERATIONS).line() + "\n",
