@@ -129,7 +129,9 @@ public final class ClusterFactory {
         .setClusterPublicHost(options.eventBusHost());
     VertxOptions copy = new VertxOptions(vertxOptions)
         .setHAEnabled(false)
-        .setEventBusOptions(eventBus);
+        .setEventBusOptions(eventBus)
+        // The copy constructor turns e.g. MicrometerMetricsOptions into plain MetricsOptions.
+        .setMetricsOptions(vertxOptions.getMetricsOptions());
     return Vertx.builder()
         .with(copy)
         .withClusterManager(clusterManager)

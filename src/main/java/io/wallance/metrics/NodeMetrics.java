@@ -21,6 +21,9 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.wallance.cluster.Addresses;
+import io.wallance.ledger.LedgerEvent;
+import io.wallance.protocol.Reason;
+import io.wallance.protocol.Registry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,6 +81,7 @@ public final class NodeMetrics extends VerticleBase {
   private final String me;
   private final String name;
   private final int genesisQuorum;
+  private final List<String> contracts;
   private final String host;
   private final int port;
   private final MeterRegistry registry;
@@ -119,18 +123,20 @@ public final class NodeMetrics extends VerticleBase {
    * @param addresses the network's addresses
    * @param me this node's member id
    * @param name this node's registry name (the {@code node} label)
-   * @param genesisQuorum the genesis registry's quorum, until the node view tells the newest
+   * @param genesis the genesis registry: its quorum until the node view tells the newest one's,
+   *     and its catalogue (the {@code contract} label values)
    * @param host where the HTTP server binds
    * @param port the HTTP port (0: any free port, see {@link #actualPort()})
    * @param registry where the meters go (normally {@link Observability#registry()})
    * @param clusterJoined whether the node is in the cluster, or null to ask Vert.x's cluster manager
    */
-  public NodeMetrics(Addresses addresses, String me, String name, int genesisQuorum, String host, int port,
+  public NodeMetrics(Addresses addresses, String me, String name, Registry genesis, String host, int port,
       MeterRegistry registry, BooleanSupplier clusterJoined) {
     this.addresses = Objects.requireNonNull(addresses, "addresses");
     this.me = Objects.requireNonNull(me, "me");
     this.name = Objects.requireNonNull(name, "name");
-    this.genesisQuorum = genesisQuorum;
+    this.genesisQuorum = genesis.quorumSize();
+    this.contracts = List.copyOf(genesis.contracts().keySet());
     this.host = Objects.requireNonNull(host, "host");
     this.port = port;
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -138,6 +144,49 @@ public final class NodeMetrics extends VerticleBase {
     this.tags = Tags.of("node", name);
     this.quorum = genesisQuorum;
   }
+
+  /** Runtime rejection reasons besides the protocol's (docs/ARCHITECTURE.md). */
+  static final List<String> RUNTIME_REASONS = List.of("RATE_LIMITED", "INTERNAL_ERROR");
+  /** Outcomes of a contract run (observer event {@code contract}). */
+  static final List<String> RUN_STATUSES = List.of("succeeded", "failed", "timed_out", "cancelled", "not_started",
+      "missing");
+
+  /**
+   * Counters of closed label sets start at 0, so rates and sums have a series from the first
+   * scrape (Prometheus practice) and dashboards show 0 rather than "no data".
+   */
+  private void registerLabelledCounters() {
+    for (Reason r : Reason.values()) {
+      rejectionCounter(r.name());
+    }
+    RUNTIME_REASONS.forEach(this::rejectionCounter);
+    for (LedgerEvent.Misbehaviour.Kind k : LedgerEvent.Misbehaviour.Kind.values()) {
+      misbehaviourCounter(k.name());
+    }
+    RUN_STATUSES.forEach(this::runCounter);
+    contracts.forEach(this::boughtCounter);
+  }
+
+  private Counter misbehaviourCounter(String kind) {
+    return counter("wallance.misbehaviour", "Misbehaviour detected, by kind", Tags.of("kind", kind));
+  }
+
+  private Counter runCounter(String status) {
+    return counter("wallance.contract.runs", "Contract runs of own finalized purchases, by outcome",
+        Tags.of("status", status));
+  }
+
+  private Counter boughtCounter(String contract) {
+    return counter("wallance.contracts.bought", "Own purchases final, by contract", Tags.of("contract", contract));
+  }
+
+  private void rejectionCounter(String label) {
+    if (rejectionsByReason.putIfAbsent(label, 0L) == null) {
+      meters.add(FunctionCounter.builder("wallance.rejections", rejectionsByReason,
+              m -> m.getOrDefault(label, 0L).doubleValue())
+          .description("Messages and commands this node refused, by reason").tags(tags.and("reason", label))
+          .register(registry));
+    }  }
 
   @Override
   public Future<?> start() {
@@ -225,6 +274,7 @@ public final class NodeMetrics extends VerticleBase {
     health("wallance.quorum.size", "The quorum of the node's newest registry", m -> m.quorum);
     health("wallance.quorum.reachable", "1 when at least a quorum of members answers", m -> m.online >= m.quorum ? 1 : 0);
     health("wallance.ready", "1 when /readiness reports UP", m -> m.readinessProblems().isEmpty() ? 1 : 0);
+    registerLabelledCounters();
     meters.add(Gauge.builder("wallance.node.info", () -> 1).description("Maps the node label to the member id")
         .tags(tags.and("id", me)).register(registry));
   }
@@ -275,13 +325,12 @@ public final class NodeMetrics extends VerticleBase {
       case "rejected" -> onRejected(e);
       case "misbehaviour" -> {
         String kind = label(e.getValue("kind"));
-        counter("wallance.misbehaviour", "Misbehaviour detected, by kind", Tags.of("kind", kind)).increment();
+        misbehaviourCounter(kind).increment();
         EVENTS.atWarn().addKeyValue("event", "misbehaviour").addKeyValue("node", name).addKeyValue("kind", kind)
             .addKeyValue("offender", e.getValue("offender"))
             .log("node {} recorded evidence of {} by {}", name, kind, e.getValue("offender"));
       }
-      case "contract" -> counter("wallance.contract.runs", "Contract runs of own finalized purchases, by outcome",
-          Tags.of("status", label(e.getValue("status")))).increment();
+      case "contract" -> runCounter(label(e.getValue("status"))).increment();
       default -> {
         // reading summaries ("node") and catalogue reports carry nothing the views do not
       }
@@ -301,8 +350,7 @@ public final class NodeMetrics extends VerticleBase {
     latency.record(Duration.ofMillis(ms));
     if (me.equals(e.getValue("buyer"))) {
       String contract = label(e.getValue("contract"));
-      counter("wallance.contracts.bought", "Own purchases final, by contract", Tags.of("contract", contract))
-          .increment();
+      boughtCounter(contract).increment();
       EVENTS.atInfo().addKeyValue("event", "finalized").addKeyValue("node", name).addKeyValue("contract", contract)
           .addKeyValue("price", e.getValue("price")).addKeyValue("latencyMs", ms)
           .addKeyValue("request", e.getValue("request"))
@@ -349,12 +397,16 @@ public final class NodeMetrics extends VerticleBase {
     }
     rejectionLoggedAt.put(reason, now);
     Long suppressed = rejectionSuppressed.remove(reason);
+    String detail = e.getValue("detail") == null ? "" : String.valueOf(e.getValue("detail"));
+    if (detail.startsWith(reason + ": ")) {
+      detail = detail.substring(reason.length() + 2); // the reason is in the line already
+    }
     // Expected bad input: one line, no stack trace.
     EVENTS.atInfo().addKeyValue("event", "rejected").addKeyValue("node", name).addKeyValue("reason", reason)
         .addKeyValue("messageType", e.getValue("messageType")).addKeyValue("author", e.getValue("author"))
-        .log("node {} rejected {} from {}: {} {}{}", name, e.getValue("messageType") == null ? "a message"
+        .log("node {} rejected {} from {}: {} ({}){}", name, e.getValue("messageType") == null ? "a message"
             : "a " + e.getValue("messageType"), e.getValue("author") == null ? "an unknown sender"
-            : shortHex(e.getValue("author")), reason, e.getValue("detail") == null ? "" : e.getValue("detail"),
+            : shortHex(e.getValue("author")), reason, detail,
             suppressed == null ? "" : " (" + suppressed + " more " + reason + " since the last line)");
   }
 
@@ -429,12 +481,8 @@ public final class NodeMetrics extends VerticleBase {
       for (String reason : rejections.fieldNames()) {
         if (rejections.getValue(reason) instanceof Number n) {
           String label = label(reason);
-          if (rejectionsByReason.put(label, n.longValue()) == null) {
-            meters.add(FunctionCounter.builder("wallance.rejections", rejectionsByReason,
-                    m -> m.getOrDefault(label, 0L).doubleValue())
-                .description("Messages and commands this node refused, by reason").tags(tags.and("reason", label))
-                .register(registry));
-          }
+          rejectionCounter(label);
+          rejectionsByReason.put(label, n.longValue());
         }
       }
     }

@@ -43,7 +43,8 @@ public final class Observability {
         .setEnabled(true)
         .setRegistryName(REGISTRY_NAME)
         .setJvmMetricsEnabled(false) // bound on our registry in registry(), once
-        .setLabels(EnumSet.of(Label.EB_SIDE, Label.EB_FAILURE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE))
+        .setLabels(EnumSet.of(Label.EB_SIDE, Label.EB_FAILURE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
+            Label.POOL_NAME, Label.CLIENT_NAME))
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
   }
 

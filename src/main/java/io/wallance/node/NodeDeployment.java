@@ -46,7 +46,7 @@ public final class NodeDeployment {
         .compose(x -> vertx.deployVerticle(new SensorVerticle(SensorFactory.create(config.sensor().options(), random),
             config.sensor(), addresses, key.id(), self.name(), random, new RecentReadings(RecentReadings.DEFAULT_CAPACITY))))
         .compose(x -> config.metrics() == null ? Future.succeededFuture() : vertx.deployVerticle(new NodeMetrics(
-            addresses, key.id(), self.name(), registry.quorumSize(), config.metrics().host(), config.metrics().port(),
+            addresses, key.id(), self.name(), registry, config.metrics().host(), config.metrics().port(),
             Observability.registry(), null)))
         .mapEmpty();
   }
