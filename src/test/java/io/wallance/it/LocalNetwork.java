@@ -111,6 +111,8 @@ public final class LocalNetwork implements AutoCloseable {
   private final Crypto.KeyPair operator;
   private final List<Node> nodes = new ArrayList<>();
   private final List<Integer> ports;
+  private final List<Integer> metricsPorts;
+  private boolean metrics;
   private final List<JsonObject> events = new CopyOnWriteArrayList<>();
   private final Addresses addresses;
   private final Thread killer;
@@ -125,7 +127,9 @@ public final class LocalNetwork implements AutoCloseable {
     this.failureDetectionSeconds = failureDetectionSeconds;
     this.addresses = new Addresses(net);
     this.operator = randomKey();
-    this.ports = freePorts(n + 1);
+    List<Integer> all = freePorts(2 * n + 1);
+    this.ports = all.subList(0, n + 1);
+    this.metricsPorts = all.subList(n + 1, all.size());
     this.killer = new Thread(() -> nodes.forEach(node -> {
       if (node.process != null) {
         node.process.destroyForcibly();
@@ -144,7 +148,17 @@ public final class LocalNetwork implements AutoCloseable {
    */
   public static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis)
       throws Exception {
+    return start(name, n, failureDetectionSeconds, sensorMillis, false);
+  }
+
+  /**
+   * As {@link #start(String, int, int, long)}; with {@code metrics} every node config has
+   * {@code "metrics": {"host": "127.0.0.1", "port": ...}} (see {@link #metricsPort(Node)}).
+   */
+  public static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis,
+      boolean metrics) throws Exception {
     LocalNetwork network = new LocalNetwork(name, n, failureDetectionSeconds);
+    network.metrics = metrics;
     Runtime.getRuntime().addShutdownHook(network.killer);
     try {
       network.generate(n, sensorMillis);
@@ -174,8 +188,9 @@ public final class LocalNetwork implements AutoCloseable {
           {"name": "%s", "keyFile": "keys/%s.key", "registryFile": "registry.txt", "dataDir": "data/%s",
            "sensor": {"kind": "virtual", "periodMillis": %d, "randomPeriod": false},
            "cluster": {"name": "%s", "host": "127.0.0.1", "port": %d, "members": [%s],
-                       "failureDetectionSeconds": %d}}
-          """.formatted(name, name, name, sensorMillis, cluster, ports.get(i - 1), members, failureDetectionSeconds));
+                       "failureDetectionSeconds": %d}%s}
+          """.formatted(name, name, name, sensorMillis, cluster, ports.get(i - 1), members, failureDetectionSeconds,
+          metrics ? ", \"metrics\": {\"host\": \"127.0.0.1\", \"port\": " + metricsPorts.get(i - 1) + "}" : ""));
       nodes.add(new Node(name, key, config, dir.resolve("data").resolve(name), dir.resolve(name + ".log")));
     }
     StringWriter err = new StringWriter();
@@ -243,6 +258,16 @@ public final class LocalNetwork implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------ helpers for tests
+
+  /** @return the node's metrics port (networks started with metrics) */
+  public int metricsPort(Node node) {
+    return metricsPorts.get(nodes.indexOf(node));
+  }
+
+  /** @return the network's directory (registry.txt, keys/, node configs and logs) */
+  public Path dir() {
+    return dir;
+  }
 
   /** @return the nodes, in name order */
   public List<Node> nodes() {
@@ -414,20 +439,28 @@ public final class LocalNetwork implements AutoCloseable {
     Files.writeString(Path.of(base + ".pub"), key.id() + "\n");
   }
 
-  /** Distinct free loopback ports (bound once, then released). */
+  /**
+   * Distinct free loopback ports (bound once, then released), below the ephemeral range
+   * (32768+ on Linux) from a random start: a port the OS hands out for port 0 is also what it
+   * hands out for outgoing connections (e.g. the other nodes' cluster connections), which
+   * could take it before the node binds it.
+   */
   private static List<Integer> freePorts(int n) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        ServerSocket s = new ServerSocket();
-        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        sockets.add(s);
-      }
-      return sockets.stream().map(ServerSocket::getLocalPort).toList();
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
+    List<Integer> ports = new ArrayList<>();
+    int start = 15_000 + new SecureRandom().nextInt(15_000);
+    for (int port = start; port < 32_000 && ports.size() < n; port++) {
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(false);
+        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        ports.add(port);
+      } catch (IOException busy) {
+        // try the next one
       }
     }
+    if (ports.size() < n) {
+      throw new IOException("no " + n + " free loopback ports below 32000");
+    }
+    return ports;
   }
+
 }

@@ -7,11 +7,13 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.wallance.cluster.Addresses;
+import io.wallance.protocol.Registry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,7 +49,13 @@ class NodeMetricsTest {
       views.put(IDS.get(i), view(IDS.get(i), "pi" + (i + 1), 10, 0));
       answer(IDS.get(i));
     }
-    NodeMetrics metrics = new NodeMetrics(addresses, IDS.get(0), "pi1", 3, "127.0.0.1", 0, Observability.registry(),
+    List<Registry.Party> members = new ArrayList<>();
+    for (int i = 0; i < IDS.size(); i++) {
+      members.add(new Registry.Party(IDS.get(i), "pi" + (i + 1)));
+    }
+    Registry genesis = new Registry(NET, 1, 0, 5, 2, 1, 5, members, List.of(new Registry.Party("e5".repeat(32),
+        "operator")), Map.of("Receipt", 2L, "Nespresso", 3L), "e5".repeat(32));
+    NodeMetrics metrics = new NodeMetrics(addresses, IDS.get(0), "pi1", genesis, "127.0.0.1", 0, Observability.registry(),
         joined::get).roundMillis(200);
     vertx.deployVerticle(metrics).await(10, TimeUnit.SECONDS);
     port = metrics.actualPort();
@@ -130,7 +138,7 @@ class NodeMetricsTest {
     publish(new JsonObject().put("type", "purchase").put("node", me).put("purchase", 7).put("state", "final"));
     publish(new JsonObject().put("type", "rejected").put("node", me).put("reason", "BAD_SIGNATURE")
         .put("messageType", "share").put("author", other).put("detail", "signature does not verify"));
-    publish(new JsonObject().put("type", "misbehaviour").put("node", me).put("kind", "EQUIVOCATION")
+    publish(new JsonObject().put("type", "misbehaviour").put("node", me).put("kind", "DOUBLE_REQUEST")
         .put("offender", other));
 
     await("the meters", () -> scrape().value("wallance_purchases_finalized_total", "node", "pi1") == 1);
@@ -144,7 +152,10 @@ class NodeMetricsTest {
     assertThat(x.value("wallance_finality_latency_seconds_count", "node", "pi1")).isEqualTo(1);
     assertThat(x.value("wallance_finality_latency_seconds_bucket", "node", "pi1", "le", "0.5")).isEqualTo(1);
     assertThat(x.value("wallance_finality_latency_seconds_bucket", "node", "pi1", "le", "0.25")).isEqualTo(0);
-    assertThat(x.value("wallance_misbehaviour_total", "node", "pi1", "kind", "EQUIVOCATION")).isEqualTo(1);
+    assertThat(x.value("wallance_misbehaviour_total", "node", "pi1", "kind", "DOUBLE_REQUEST")).isEqualTo(1);
+    assertThat(x.value("wallance_misbehaviour_total", "node", "pi1", "kind", "EQUIVOCATING_VOTE")).isEqualTo(0);
+    assertThat(x.value("wallance_contracts_bought_total", "node", "pi1", "contract", "Nespresso")).isEqualTo(0);
+    assertThat(x.value("wallance_rejections_total", "node", "pi1", "reason", "BAD_POW")).isEqualTo(0);
     assertThat(x.types()).containsEntry("wallance_finality_latency_seconds", "histogram")
         .containsEntry("wallance_votes_sent_total", "counter").containsEntry("wallance_balance_dcoin", "gauge");
     await("the view meters", () -> scrape().value("wallance_balance_dcoin", "node", "pi1") == 2.4);
