@@ -114,7 +114,8 @@ final class NodeCommand implements Callable<Integer> {
   /** Fails with one clear line when another process (often another node) holds the port. */
   private static void requireFree(String what, String host, int port) throws IOException {
     try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(false);
+      // As the servers bind: a port left in TIME_WAIT by a crashed node is free; one in use is not.
+      socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
     } catch (IOException e) {
       throw new IllegalStateException(what + " port " + host + ":" + port + " is already in use"
