@@ -39,6 +39,7 @@ final class Journal {
   private List<Item> queued = new ArrayList<>();
   private boolean writing;
   private StoreException failure;
+  private boolean closed;
   private long commits;
 
   /**
@@ -60,7 +61,7 @@ final class Journal {
    * still pending. After a failure nothing runs.
    */
   void submit(List<LedgerChange> changes, List<PurchaseRecord> purchases, Runnable then) {
-    if (failure != null) {
+    if (failure != null || closed) {
       return;
     }
     if (changes.isEmpty() && purchases.isEmpty() && !writing && queued.isEmpty()) {
@@ -71,6 +72,12 @@ final class Journal {
     if (!writing) {
       write();
     }
+  }
+
+  /** The node is stopping: nothing more is written or published (the store closes after the last write). */
+  void close() {
+    closed = true;
+    queued.clear();
   }
 
   /** @return the write failure that stopped the journal, or null while healthy */

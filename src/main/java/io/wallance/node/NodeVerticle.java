@@ -261,6 +261,9 @@ public final class NodeVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (journal != null) {
+      journal.close();
+    }
     // Ordered after every write the journal started: the close sees the last commit.
     return vertx.executeBlocking(() -> {
       store.close();
