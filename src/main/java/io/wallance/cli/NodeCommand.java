@@ -3,6 +3,7 @@ package io.wallance.cli;
 import io.vertx.core.Vertx;
 import io.wallance.cluster.ClusterFactory;
 import io.wallance.cluster.ClusterOptions;
+import io.wallance.node.CrashPoint;
 import io.wallance.node.NodeConfig;
 import io.wallance.node.NodeDeployment;
 import io.wallance.node.NodeKeys;
@@ -16,6 +17,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -54,9 +57,16 @@ final class NodeCommand implements Callable<Integer> {
     NodeConfig cfg = NodeConfig.load(config);
     Crypto.KeyPair key = NodeKeys.readPrivate(cfg.keyFile());
     Signed<Registry> genesis = RegistryFile.read(cfg.registryFile());
-    if (genesis.body().member(key.id()) == null) {
+    List<Signed<Registry>> updates = new ArrayList<>();
+    for (Path file : cfg.registryUpdates()) {
+      updates.add(RegistryFile.read(file));
+    }
+    if (genesis.body().member(key.id()) == null && updates.stream().noneMatch(u -> u.body().member(key.id()) != null)) {
       throw new IllegalStateException("the key in " + cfg.keyFile() + " (" + key.id() + ") is not a member of the"
-          + " registry " + cfg.registryFile());
+          + " registry " + cfg.registryFile() + " nor of its registryUpdates");
+    }
+    if (cfg.crashAt() != null) {
+      LOG.warn("TEST ONLY: this node halts at crash point {} (-D{})", cfg.crashAt().wire(), CrashPoint.PROPERTY);
     }
     Files.createDirectories(cfg.dataDir());
     ClusterOptions cluster = cfg.cluster();
@@ -85,7 +95,7 @@ final class NodeCommand implements Callable<Integer> {
     }, "wallance-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      NodeDeployment.deploy(vertx, cfg, key, genesis).await(START_SECONDS, TimeUnit.SECONDS);
+      NodeDeployment.deploy(vertx, cfg, key, genesis, updates).await(START_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {
       Runtime.getRuntime().removeShutdownHook(hook);
       try {
@@ -104,7 +114,8 @@ final class NodeCommand implements Callable<Integer> {
   /** Fails with one clear line when another process (often another node) holds the port. */
   private static void requireFree(String what, String host, int port) throws IOException {
     try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(false);
+      // As the servers bind: a port left in TIME_WAIT by a crashed node is free; one in use is not.
+      socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
     } catch (IOException e) {
       throw new IllegalStateException(what + " port " + host + ":" + port + " is already in use"
