@@ -2,16 +2,19 @@ package io.wallance.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * Entry point of {@code wallance.jar}: dispatches to the subcommands.
@@ -27,6 +30,8 @@ import picocli.CommandLine.Spec;
     // One class per subcommand, in this package.
     subcommands = {
         KeygenCommand.class,
+        RegistryCommand.class,
+        NodeCommand.class,
         SimulateCommand.class,
     })
 public final class Main implements Runnable {
@@ -66,18 +71,24 @@ public final class Main implements Runnable {
    */
   public static CommandLine commandLine() {
     return new CommandLine(new Main()).setExecutionExceptionHandler(new OneLineErrors())
-        .setParameterExceptionHandler(Main::usageError);
+        .setParameterExceptionHandler(new UsageOnBadArguments());
   }
 
-  /** Bad arguments: the message, picocli's "did you mean" suggestions, then the usage. */
-  private static int usageError(ParameterException ex, String[] args) {
-    CommandLine cmd = ex.getCommandLine();
-    java.io.PrintWriter err = cmd.getErr();
-    err.println(ex.getMessage());
-    CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
-    cmd.usage(err);
-    err.flush();
-    return cmd.getCommandSpec().exitCodeOnInvalidInput();
+  /**
+   * Prints the error, any "did you mean" suggestions and always the usage (picocli's default
+   * drops the usage as soon as it has a suggestion).
+   */
+  private static final class UsageOnBadArguments implements IParameterExceptionHandler {
+    @Override
+    public int handleParseException(ParameterException ex, String[] args) {
+      CommandLine commandLine = ex.getCommandLine();
+      PrintWriter err = commandLine.getErr();
+      err.println(ex.getMessage());
+      UnmatchedArgumentException.printSuggestions(ex, err);
+      commandLine.usage(err);
+      err.flush();
+      return commandLine.getCommandSpec().exitCodeOnInvalidInput();
+    }
   }
 
   /** Prints a failed command's exception as one line instead of a stack trace. */

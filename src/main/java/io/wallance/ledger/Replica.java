@@ -1052,6 +1052,11 @@ public final class Replica {
     return f == null ? Map.of() : java.util.Collections.unmodifiableMap(f.votes());
   }
 
+  /** The highest command counter accepted from each operator (durable with the ledger). */
+  public Map<String, Long> commandCounters() {
+    return Map.copyOf(ledger.commandCounters);
+  }
+
   /** Rewards already cited along {@code id}'s chain. */
   public List<String> cited(String id) {
     return List.copyOf(new java.util.TreeSet<>(wallet(id).cited));

@@ -1,0 +1,172 @@
+package io.wallance.cli;
+
+import io.wallance.contract.Contract;
+import io.wallance.contract.ContractCatalogue;
+import io.wallance.node.NodeKeys;
+import io.wallance.protocol.Crypto;
+import io.wallance.protocol.ProtocolException;
+import io.wallance.protocol.Registry;
+import io.wallance.protocol.Signed;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wallance registry}: writes a signed registry (normally the genesis, epoch 1) for the
+ * fleet: members, the operator who signs it, the network parameters and the contract catalogue
+ * (name → price) from a contracts directory or the catalogue bundled in the jar.
+ */
+@Command(
+    name = "registry",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Writes the signed member registry (wire text) that every node installs.",
+        "Members are NAME=PUBHEX (the line keygen prints) or NAME=@FILE.pub."
+    })
+final class RegistryCommand implements Callable<Integer> {
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
+  private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--operator-key", required = true, paramLabel = "FILE",
+      description = "The operator's private key file (keygen); it signs the registry and commands.")
+  private Path operatorKey;
+
+  @Option(names = "--operator-name", defaultValue = "operator", paramLabel = "NAME",
+      description = "The operator's name in the registry. Default: ${DEFAULT-VALUE}.")
+  private String operatorName;
+
+  @Option(names = "--net", required = true, paramLabel = "NAME",
+      description = "The network id (inside every signed message).")
+  private String net;
+
+  @Option(names = "--member", required = true, paramLabel = "NAME=PUBHEX",
+      description = "A voting member (repeat for each); PUBHEX may be @FILE to read a .pub file.")
+  private List<String> members;
+
+  @Option(names = "--contracts", paramLabel = "DIR",
+      description = "Contract catalogue directory. Default: the catalogue bundled in the jar.")
+  private Path contracts;
+
+  @Option(names = "--epoch", defaultValue = "1", description = "Registry epoch. Default: ${DEFAULT-VALUE}.")
+  private long epoch;
+
+  @Option(names = "--quorum", defaultValue = "0",
+      description = "Quorum; 0 = the safe quorum (it may only be raised). Default: ${DEFAULT-VALUE}.")
+  private long quorum;
+
+  @Option(names = "--dcoin-rate", defaultValue = "5", description = "Units per DCoin. Default: ${DEFAULT-VALUE}.")
+  private long dcoinRate;
+
+  @Option(names = "--reward", defaultValue = "2", description = "Units per rewarded vote. Default: ${DEFAULT-VALUE}.")
+  private long reward;
+
+  @Option(names = "--difficulty", defaultValue = "1",
+      description = "Proof-of-work difficulty (zero hex digits). Default: ${DEFAULT-VALUE}.")
+  private long difficulty;
+
+  @Option(names = "--outdate", defaultValue = "5", description = "Stale vote memory. Default: ${DEFAULT-VALUE}.")
+  private long outdate;
+
+  @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the registry.")
+  private Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    Crypto.KeyPair operator = NodeKeys.readPrivate(operatorKey);
+    if (!NAME.matcher(operatorName).matches()) {
+      throw new ParameterException(spec.commandLine(), "--operator-name must be 1-32 characters [A-Za-z0-9_.-]");
+    }
+    List<Registry.Party> parties = new ArrayList<>();
+    for (String m : members) {
+      parties.add(member(m));
+    }
+    parties.sort(Comparator.comparing(Registry.Party::id));
+    Registry registry = new Registry(net, epoch, quorum, dcoinRate, reward, difficulty, outdate, parties,
+        List.of(new Registry.Party(operator.id(), operatorName)), catalogue(), operator.id());
+    try {
+      registry.validate();
+    } catch (ProtocolException e) {
+      throw new IllegalArgumentException("invalid registry: " + e.getMessage(), e);
+    }
+    Signed<Registry> signed = Signed.sign(registry, operator);
+    Path target = out.toAbsolutePath();
+    if (target.getParent() != null) {
+      Files.createDirectories(target.getParent());
+    }
+    Path tmp = Files.createTempFile(target.getParent(), ".registry", ".tmp");
+    Files.writeString(tmp, signed.wireText(), StandardCharsets.US_ASCII);
+    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    spec.commandLine().getErr().println("registry: wrote " + target + " (network " + net + ", epoch " + epoch + ", "
+        + parties.size() + " members, quorum " + registry.quorumSize() + ", " + registry.contracts().size()
+        + " contracts, hash " + signed.hash() + ")");
+    spec.commandLine().getErr().flush();
+    return 0;
+  }
+
+  private Registry.Party member(String spec) throws NodeKeys.KeyFileException {
+    int eq = spec.indexOf('=');
+    if (eq < 0) {
+      throw new ParameterException(this.spec.commandLine(), "--member must be NAME=PUBHEX, got '" + spec + "'");
+    }
+    String name = spec.substring(0, eq);
+    String key = spec.substring(eq + 1);
+    if (!NAME.matcher(name).matches()) {
+      throw new ParameterException(this.spec.commandLine(),
+          "--member name '" + name + "' must be 1-32 characters [A-Za-z0-9_.-]");
+    }
+    if (key.startsWith("@")) {
+      key = NodeKeys.readPublic(Path.of(key.substring(1)));
+    }
+    if (!HEX64.matcher(key).matches()) {
+      throw new ParameterException(this.spec.commandLine(),
+          "--member " + name + ": the public key must be 64 lowercase hex digits");
+    }
+    return new Registry.Party(key, name);
+  }
+
+  private Map<String, Long> catalogue() throws Exception {
+    ContractCatalogue catalogue;
+    if (contracts != null) {
+      catalogue = ContractCatalogue.load(contracts);
+    } else {
+      Path tmp = Files.createTempDirectory("wallance-catalogue");
+      try {
+        catalogue = ContractCatalogue.loadBundled(RegistryCommand.class.getClassLoader(), tmp.resolve("contracts"));
+      } finally {
+        deleteTree(tmp);
+      }
+    }
+    Map<String, Long> prices = new TreeMap<>();
+    for (Contract c : catalogue.contracts()) {
+      prices.put(c.name(), c.price());
+    }
+    return prices;
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,279 @@
+package io.wallance.node;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.wallance.cluster.ClusterOptions;
+import io.wallance.sensor.SensorKind;
+import io.wallance.sensor.SensorOptions;
+import io.wallance.sensor.ThermalZoneSensor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The configuration of one node ({@code node --config node.json}), read once and passed down.
+ * The format is documented in {@code docs/ARCHITECTURE.md}. Parsing is strict: an unknown,
+ * missing or ill-typed field fails with a {@link ConfigException} naming the file and the
+ * field. Relative paths resolve against the directory of the config file, never against the
+ * working directory.
+ *
+ * @param name the node's display name in logs (the registry's name is what observers see)
+ * @param keyFile the member's private key file
+ * @param registryFile the signed genesis registry (wire text)
+ * @param dataDir the node's own directory: extracted contracts, receipts, later its database
+ * @param contractsDir the contract catalogue directory, or null for the catalogue bundled in the jar
+ * @param sensor which sensor to read and how often
+ * @param cluster how to join the cluster
+ * @param rateLimit the per-sender limit applied before signatures are verified
+ */
+public record NodeConfig(String name, Path keyFile, Path registryFile, Path dataDir, Path contractsDir,
+    Sensor sensor, ClusterOptions cluster, RateLimit rateLimit) {
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
+
+  /** Checks the required parts are present. */
+  public NodeConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(keyFile, "keyFile");
+    Objects.requireNonNull(registryFile, "registryFile");
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(sensor, "sensor");
+    Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(rateLimit, "rateLimit");
+  }
+
+  /**
+   * How the sensor is read.
+   *
+   * @param options which source
+   * @param periodMillis the fixed period, when {@code randomPeriod} is false (100 .. 3600000)
+   * @param randomPeriod the prototype's behaviour: a random period of 1 to 9 s before each reading
+   */
+  public record Sensor(SensorOptions options, long periodMillis, boolean randomPeriod) {
+    /** The defaults: the virtual sensor at a random 1–9 s period, as in the prototype. */
+    public static Sensor defaults() {
+      return new Sensor(SensorOptions.virtual(), 1000, true);
+    }
+  }
+
+  /**
+   * A token bucket per claimed sender: {@code burst} messages at once, refilled at
+   * {@code perSecond}. Generous, since honest bursts exist (a pull answer is up to 64 messages).
+   *
+   * @param burst bucket capacity (1 .. 1000000)
+   * @param perSecond refill rate (1 .. 1000000)
+   */
+  public record RateLimit(int burst, int perSecond) {
+    /** 512 messages at once, 256 per second, per claimed sender. */
+    public static RateLimit defaults() {
+      return new RateLimit(512, 256);
+    }
+  }
+
+  /**
+   * Reads and validates a config file.
+   *
+   * @param file the JSON config file
+   * @return the configuration, with absolute paths
+   * @throws ConfigException with a one-line message naming the file and the field
+   */
+  public static NodeConfig load(Path file) throws ConfigException {
+    Path absolute = file.toAbsolutePath().normalize();
+    String text;
+    try {
+      text = Files.readString(absolute, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("config file " + absolute + " does not exist");
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + absolute + ": " + e.getMessage());
+    }
+    return parse(text, absolute.getParent(), absolute.toString());
+  }
+
+  /**
+   * Parses config text.
+   *
+   * @param text the JSON text
+   * @param baseDir the directory relative paths resolve against
+   * @param source the file name used in messages
+   * @return the configuration
+   * @throws ConfigException with a one-line message naming the source and the field
+   */
+  public static NodeConfig parse(String text, Path baseDir, String source) throws ConfigException {
+    JsonObject json;
+    try {
+      json = new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      throw new ConfigException("config " + source + " is not a JSON object: "
+          + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+    }
+    Fields root = new Fields(source, "", json);
+    String name = root.string("name", true);
+    if (!NAME.matcher(name).matches()) {
+      throw root.error("name", "must be 1-32 characters [A-Za-z0-9_.-]");
+    }
+    Path keyFile = baseDir.resolve(root.string("keyFile", true)).normalize();
+    Path registryFile = baseDir.resolve(root.string("registryFile", true)).normalize();
+    Path dataDir = baseDir.resolve(root.string("dataDir", true)).normalize();
+    String contracts = root.string("contractsDir", false);
+    Path contractsDir = contracts == null ? null : baseDir.resolve(contracts).normalize();
+
+    Sensor sensor = Sensor.defaults();
+    JsonObject sensorJson = root.object("sensor", false);
+    if (sensorJson != null) {
+      Fields s = new Fields(source, "sensor.", sensorJson);
+      String kind = s.string("kind", false);
+      String thermal = s.string("thermalPath", false);
+      SensorKind sensorKind;
+      try {
+        sensorKind = kind == null ? SensorKind.VIRTUAL : SensorKind.parse(kind);
+      } catch (IllegalArgumentException e) {
+        throw s.error("kind", e.getMessage());
+      }
+      Path thermalPath = baseDir.resolve(thermal == null ? ThermalZoneSensor.DEFAULT_PATH : thermal).normalize();
+      long period = s.integer("periodMillis", false, 100, 3_600_000, 1000);
+      Boolean random = s.bool("randomPeriod", false);
+      sensor = new Sensor(new SensorOptions(sensorKind, thermalPath), period, random == null || random);
+      s.noOthers();
+    }
+
+    Fields c = new Fields(source, "cluster.", root.object("cluster", true));
+    String clusterName = c.string("name", true);
+    String host = c.string("host", true);
+    int port = (int) c.integer("port", true, 1, 65_535, 0);
+    JsonArray membersJson = c.array("members", true);
+    List<String> members = new ArrayList<>();
+    for (int i = 0; i < membersJson.size(); i++) {
+      if (!(membersJson.getValue(i) instanceof String m)) {
+        throw c.error("members", "must be a list of \"host:port\" strings");
+      }
+      members.add(m);
+    }
+    int eventBusPort = (int) c.integer("eventBusPort", false, 0, 65_535, 0);
+    int failure = (int) c.integer("failureDetectionSeconds", false, 2, 600,
+        ClusterOptions.DEFAULT_FAILURE_DETECTION_SECONDS);
+    c.noOthers();
+    ClusterOptions cluster;
+    try {
+      cluster = new ClusterOptions(clusterName, members, host, port, host, eventBusPort, false, failure);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("config " + source + ": cluster: " + e.getMessage());
+    }
+
+    RateLimit rateLimit = RateLimit.defaults();
+    JsonObject limitJson = root.object("rateLimit", false);
+    if (limitJson != null) {
+      Fields l = new Fields(source, "rateLimit.", limitJson);
+      rateLimit = new RateLimit((int) l.integer("burst", false, 1, 1_000_000, rateLimit.burst()),
+          (int) l.integer("perSecond", false, 1, 1_000_000, rateLimit.perSecond()));
+      l.noOthers();
+    }
+    root.noOthers();
+    return new NodeConfig(name, keyFile, registryFile, dataDir, contractsDir, sensor, cluster, rateLimit);
+  }
+
+  /** A config file cannot be used; the message names the file and the field. */
+  public static final class ConfigException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    /** @param message one line */
+    public ConfigException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Typed, strict access to one JSON object, remembering which fields were read. */
+  private static final class Fields {
+    private final String source;
+    private final String prefix;
+    private final JsonObject json;
+    private final Set<String> seen = new LinkedHashSet<>();
+
+    Fields(String source, String prefix, JsonObject json) {
+      this.source = source;
+      this.prefix = prefix;
+      this.json = json;
+    }
+
+    ConfigException error(String field, String problem) {
+      return new ConfigException("config " + source + ": field '" + prefix + field + "' " + problem);
+    }
+
+    private Object value(String field, boolean required) throws ConfigException {
+      seen.add(field);
+      Object v = json.getValue(field);
+      if (v == null && required) {
+        throw error(field, json.containsKey(field) ? "must not be null" : "is missing");
+      }
+      return v;
+    }
+
+    String string(String field, boolean required) throws ConfigException {
+      Object v = value(field, required);
+      if (v != null && !(v instanceof String)) {
+        throw error(field, "must be a string");
+      }
+      String s = (String) v;
+      if (s != null && s.isBlank()) {
+        throw error(field, "must not be blank");
+      }
+      return s;
+    }
+
+    long integer(String field, boolean required, long min, long max, long fallback) throws ConfigException {
+      Object v = value(field, required);
+      if (v == null) {
+        return fallback;
+      }
+      if (!(v instanceof Integer || v instanceof Long)) {
+        throw error(field, "must be an integer");
+      }
+      long n = ((Number) v).longValue();
+      if (n < min || n > max) {
+        throw error(field, "must be between " + min + " and " + max + ", got " + n);
+      }
+      return n;
+    }
+
+    Boolean bool(String field, boolean required) throws ConfigException {
+      Object v = value(field, required);
+      if (v != null && !(v instanceof Boolean)) {
+        throw error(field, "must be true or false");
+      }
+      return (Boolean) v;
+    }
+
+    JsonObject object(String field, boolean required) throws ConfigException {
+      Object v = value(field, required);
+      if (v != null && !(v instanceof JsonObject)) {
+        throw error(field, "must be an object");
+      }
+      return (JsonObject) v;
+    }
+
+    JsonArray array(String field, boolean required) throws ConfigException {
+      Object v = value(field, required);
+      if (v != null && !(v instanceof JsonArray)) {
+        throw error(field, "must be a list");
+      }
+      return (JsonArray) v;
+    }
+
+    void noOthers() throws ConfigException {
+      for (String key : json.fieldNames()) {
+        if (!seen.contains(key)) {
+          throw new ConfigException("config " + source + ": unknown field '" + prefix + key + "'");
+        }
+      }
+    }
+  }
+}

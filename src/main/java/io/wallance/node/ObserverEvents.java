@@ -1,0 +1,78 @@
+package io.wallance.node;
+
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.wallance.cluster.Addresses;
+import io.wallance.ledger.LedgerEvent;
+import java.util.Objects;
+
+/**
+ * Publishes observer events ({@code docs/ARCHITECTURE.md}, "Observer events") on
+ * {@link Addresses#events()}: every event carries {@code type}, {@code node} and
+ * {@code name}. Also maps the replica's {@link LedgerEvent}s to their JSON. Events are for
+ * people and tests; nothing in a ledger ever depends on one.
+ */
+public final class ObserverEvents {
+
+  private final EventBus bus;
+  private final String address;
+  private final String node;
+  private final String name;
+
+  /**
+   * @param bus the event bus
+   * @param addresses the network's addresses
+   * @param node the publishing member's id
+   * @param name its registry name
+   */
+  public ObserverEvents(EventBus bus, Addresses addresses, String node, String name) {
+    this.bus = Objects.requireNonNull(bus, "bus");
+    this.address = addresses.events();
+    this.node = Objects.requireNonNull(node, "node");
+    this.name = Objects.requireNonNull(name, "name");
+  }
+
+  /**
+   * Publishes one event.
+   *
+   * @param type the event type
+   * @param fields the type's fields (copied)
+   */
+  public void publish(String type, JsonObject fields) {
+    JsonObject event = new JsonObject().put("type", type).put("node", node).put("name", name);
+    event.mergeIn(fields);
+    bus.publish(address, event);
+  }
+
+  /**
+   * The JSON fields of a ledger event, with its {@code type}.
+   *
+   * @param e the event
+   * @param self this node's id (the voter of its own {@link LedgerEvent.Voted})
+   * @param latencyMs for {@link LedgerEvent.Finalized}: first sight of the request here → final
+   * @return the event's JSON, or null for events observers do not get (registry adoption and
+   *     accepted commands, which {@code purchase} events describe better)
+   */
+  public static JsonObject toJson(LedgerEvent e, String self, long latencyMs) {
+    if (e instanceof LedgerEvent.RequestSeen r) {
+      return new JsonObject().put("type", "request").put("request", r.hash()).put("buyer", r.buyer())
+          .put("contract", r.contract()).put("price", r.price()).put("prev", r.prev());
+    } else if (e instanceof LedgerEvent.VoteSeen v) {
+      return new JsonObject().put("type", "vote").put("request", v.request()).put("voter", v.voter());
+    } else if (e instanceof LedgerEvent.Voted v) {
+      return new JsonObject().put("type", "vote").put("request", v.request()).put("voter", self);
+    } else if (e instanceof LedgerEvent.Finalized f) {
+      return new JsonObject().put("type", "finalized").put("request", f.hash()).put("buyer", f.buyer())
+          .put("contract", f.contract()).put("price", f.price()).put("balanceBefore", f.balanceBefore())
+          .put("balanceAfter", f.balanceAfter()).put("oldState", f.oldState()).put("newState", f.newState())
+          .put("voters", new JsonArray(f.voters())).put("latencyMs", latencyMs);
+    } else if (e instanceof LedgerEvent.Rejected r) {
+      return new JsonObject().put("type", "rejected").put("reason", r.reason().name())
+          .put("messageType", r.type()).put("author", r.author()).put("detail", r.detail());
+    } else if (e instanceof LedgerEvent.Misbehaviour m) {
+      return new JsonObject().put("type", "misbehaviour").put("kind", m.kind().name()).put("offender", m.offender());
+    }
+    return null;
+  }
+}

@@ -1,0 +1,95 @@
+package io.wallance.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.wallance.sensor.SensorKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeConfigTest {
+
+  private static final String CLUSTER = """
+      "cluster": {"name": "wallance-demo", "host": "127.0.0.1", "port": 5801,
+                  "members": ["127.0.0.1:5801", "127.0.0.1:5802"], "eventBusPort": 0, "failureDetectionSeconds": 5}""";
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void readsTheDocumentedExampleWithPathsRelativeToTheFile() throws Exception {
+    Path file = write("""
+        {"name": "pi1", "keyFile": "keys/pi1.key", "registryFile": "registry.txt", "dataDir": "data/pi1",
+         "contractsDir": null,
+         "sensor": {"kind": "virtual", "periodMillis": 500, "randomPeriod": false,
+                    "thermalPath": "/sys/class/thermal/thermal_zone0/temp"},
+        %s}""".formatted(CLUSTER));
+
+    NodeConfig config = NodeConfig.load(file);
+
+    assertThat(config.name()).isEqualTo("pi1");
+    assertThat(config.keyFile()).isEqualTo(dir.resolve("keys/pi1.key"));
+    assertThat(config.registryFile()).isEqualTo(dir.resolve("registry.txt"));
+    assertThat(config.dataDir()).isEqualTo(dir.resolve("data/pi1"));
+    assertThat(config.contractsDir()).isNull();
+    assertThat(config.sensor().periodMillis()).isEqualTo(500);
+    assertThat(config.sensor().randomPeriod()).isFalse();
+    assertThat(config.cluster().hazelcastPort()).isEqualTo(5801);
+    assertThat(config.cluster().members()).containsExactly("127.0.0.1:5801", "127.0.0.1:5802");
+    assertThat(config.cluster().failureDetectionSeconds()).isEqualTo(5);
+    assertThat(config.cluster().liteMember()).isFalse();
+    assertThat(config.rateLimit()).isEqualTo(NodeConfig.RateLimit.defaults());
+  }
+
+  @Test
+  void defaultsAreThePrototypesVirtualSensorAtARandomPeriod() throws Exception {
+    NodeConfig config = NodeConfig.load(write("""
+        {"name": "pi1", "keyFile": "/k", "registryFile": "/r", "dataDir": "/d", %s}""".formatted(CLUSTER)));
+
+    assertThat(config.sensor().options().kind()).isEqualTo(SensorKind.VIRTUAL);
+    assertThat(config.sensor().randomPeriod()).isTrue();
+    assertThat(config.keyFile()).isEqualTo(Path.of("/k"));
+  }
+
+  @Test
+  void errorsNameTheFileAndTheField() throws Exception {
+    assertError("""
+        {"name": "pi1", "keyFile": "k", "registryFile": "r", "dataDir": "d", "colour": 1, %s}""".formatted(CLUSTER),
+        "unknown field 'colour'");
+    assertError("""
+        {"name": "pi1", "registryFile": "r", "dataDir": "d", %s}""".formatted(CLUSTER), "field 'keyFile' is missing");
+    assertError("""
+        {"name": "pi1", "keyFile": "k", "registryFile": "r", "dataDir": "d",
+         "sensor": {"periodMillis": "fast"}, %s}""".formatted(CLUSTER), "field 'sensor.periodMillis' must be an integer");
+    assertError("""
+        {"name": "pi1", "keyFile": "k", "registryFile": "r", "dataDir": "d",
+         "sensor": {"kind": "sonar"}, %s}""".formatted(CLUSTER), "field 'sensor.kind' unknown sensor kind");
+    assertError("""
+        {"name": "pi1", "keyFile": "k", "registryFile": "r", "dataDir": "d",
+         "cluster": {"name": "x", "host": "127.0.0.1", "port": 5801, "members": ["127.0.0.1:5801-5803"]}}""",
+        "cluster: member '127.0.0.1:5801-5803'");
+    assertError("""
+        {"name": "pi1", "keyFile": "k", "registryFile": "r", "dataDir": "d",
+         "cluster": {"name": "x", "host": "127.0.0.1", "port": 99999, "members": []}}""",
+        "field 'cluster.port' must be between 1 and 65535");
+    assertError("{\"name\": ", "is not a JSON object");
+    assertThatThrownBy(() -> NodeConfig.load(dir.resolve("missing.json")))
+        .hasMessageContaining("missing.json does not exist");
+  }
+
+  private void assertError(String json, String expected) throws Exception {
+    Path file = write(json);
+    assertThatThrownBy(() -> NodeConfig.load(file))
+        .isInstanceOf(NodeConfig.ConfigException.class)
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining(expected);
+  }
+
+  private Path write(String json) throws Exception {
+    Path file = dir.resolve("node.json");
+    Files.writeString(file, json);
+    return file;
+  }
+}
