@@ -64,6 +64,26 @@ final class KeygenCommand implements Callable<Integer> {
           "Invalid value for option '--name': '" + name + "' (use letters, digits, '.', '_', '-';"
               + " start with a letter or digit; at most 64 characters)");
     }
+    Path keyFile = out.resolve(name + ".key");
+    Path pubFile = out.resolve(name + ".pub");
+    String publicHex = writeKeyPair(out, name);
+
+    spec.commandLine().getOut().println("member " + name + " " + publicHex);
+    spec.commandLine().getOut().flush();
+    spec.commandLine().getErr().println("keygen: wrote " + keyFile + " (secret) and " + pubFile);
+    spec.commandLine().getErr().flush();
+    return 0;
+  }
+
+  /**
+   * Generates a key pair and writes {@code out/NAME.key} and {@code out/NAME.pub} as described
+   * in the class documentation (also used by {@code demo}).
+   *
+   * @param out the key directory, created if missing
+   * @param name the base name, already validated against {@link #NAME}
+   * @return the public key (the member id) in lowercase hex
+   */
+  static String writeKeyPair(Path out, String name) throws IOException {
     if (Files.exists(out) && !Files.isDirectory(out)) {
       throw new IllegalStateException("--out " + out + " is not a directory");
     }
@@ -90,12 +110,7 @@ final class KeygenCommand implements Callable<Integer> {
       Files.deleteIfExists(keyFile);
       throw e;
     }
-
-    spec.commandLine().getOut().println("member " + name + " " + publicHex);
-    spec.commandLine().getOut().flush();
-    spec.commandLine().getErr().println("keygen: wrote " + keyFile + " (secret) and " + pubFile);
-    spec.commandLine().getErr().flush();
-    return 0;
+    return publicHex;
   }
 
   /** Owner read/write only, set at creation so the seed is never readable by others. */

@@ -33,6 +33,11 @@ import picocli.CommandLine.UnmatchedArgumentException;
         RegistryCommand.class,
         NodeCommand.class,
         SimulateCommand.class,
+        DashboardCommand.class,
+        StatusCommand.class,
+        BuyCommand.class,
+        PasswordHashCommand.class,
+        DemoCommand.class,
     })
 public final class Main implements Runnable {
 
@@ -61,6 +66,8 @@ public final class Main implements Runnable {
     if (System.getProperty("hazelcast.logging.type") == null) {
       System.setProperty("hazelcast.logging.type", "slf4j");
     }
+    // A child of `demo` exits when the demo process is gone (see ParentWatchdog).
+    ParentWatchdog.startIfRequested();
     System.exit(commandLine().execute(args));
   }
 

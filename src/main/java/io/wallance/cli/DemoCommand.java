@@ -1,0 +1,218 @@
+package io.wallance.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.wallance.web.Dashboard;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wallance demo}: a complete local network on this machine, one JVM per node plus the
+ * dashboard in this process, with fresh keys and a registry in a temporary directory. Stops
+ * everything on Ctrl+C; the nodes also stop by themselves if this process is killed.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Starts a local network: N nodes (each its own JVM, on loopback) and the dashboard,",
+        "with fresh keys and a signed registry in a temporary directory. Prints the dashboard",
+        "URL and the operator password. Ctrl+C stops everything."
+    })
+final class DemoCommand implements Callable<Integer> {
+  /** How long the network may take to come up. */
+  static final long READY_TIMEOUT_SECONDS = 120;
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--nodes", paramLabel = "N", defaultValue = "4",
+      description = "Number of nodes, 3-16. Default: ${DEFAULT-VALUE}.")
+  private int count;
+
+  @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
+      description = "The dashboard's HTTP port on 127.0.0.1. Default: ${DEFAULT-VALUE}.")
+  private int httpPort;
+
+  @Option(names = "--password", paramLabel = "PW",
+      description = "The operator password (default: a random one, printed).")
+  private String password;
+
+  @Option(names = "--sensor-period", paramLabel = "MILLIS", defaultValue = "1000",
+      description = "The nodes' sensor period in milliseconds, 100-10000. Default: ${DEFAULT-VALUE}.")
+  private long sensorPeriod;
+
+  @Option(names = "--keep", description = "Keep the temporary directory (keys, configs, logs, ledgers) on exit.")
+  private boolean keep;
+
+  @Override
+  public Integer call() throws Exception {
+    if (count < 3 || count > 16) {
+      throw new ParameterException(spec.commandLine(), "--nodes must be 3-16, got " + count);
+    }
+    if (httpPort < 1 || httpPort > 65_535) {
+      throw new ParameterException(spec.commandLine(), "--http-port must be 1-65535, got " + httpPort);
+    }
+    if (sensorPeriod < 100 || sensorPeriod > 10_000) {
+      throw new ParameterException(spec.commandLine(), "--sensor-period must be 100-10000, got " + sensorPeriod);
+    }
+    if (password != null && password.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--password must not be empty");
+    }
+    quietLibraries();
+    Dashboard.requireFreePort(DemoNetwork.HOST, httpPort);
+    String pw = password != null ? password : randomPassword();
+    PrintWriter out = spec.commandLine().getOut();
+    long started = System.nanoTime();
+
+    Path dir = Files.createTempDirectory("wallance-demo-");
+    DemoNetwork network = DemoNetwork.create(dir, count, httpPort, pw, sensorPeriod);
+    Stopper stopper = new Stopper(network, keep, out);
+    Runtime.getRuntime().addShutdownHook(new Thread(stopper::stop, "demo-stop"));
+    out.println("demo: starting " + count + " nodes (logs, keys and configs in " + dir + ")");
+    out.flush();
+    try {
+      network.startNodes();
+      awaitFirstNode(network);
+      stopper.dashboard = Dashboard.start(network.web());
+      awaitAllOnline(network);
+    } catch (Exception e) {
+      stopper.stop();
+      throw e;
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    String url = "http://" + DemoNetwork.HOST + ":" + httpPort;
+    out.printf("demo: %d nodes up in %.1f s (network %s)%n", count, seconds, DemoNetwork.NET);
+    out.println("dashboard: " + url + "/  (user operator, password " + pw + ")");
+    out.println("try:  java -jar wallance.jar status --url " + url);
+    out.println("      java -jar wallance.jar buy --url " + url + " --node pi1 --contract Receipt --password "
+        + pw + " --wait");
+    out.println("Press Ctrl+C to stop.");
+    out.flush();
+    new CountDownLatch(1).await(); // until a signal runs the shutdown hook
+    return 0;
+  }
+
+  /** Waits until the first node's cluster port answers, so the dashboard (a lite member) has someone to join. */
+  private static void awaitFirstNode(DemoNetwork network) throws Exception {
+    var first = network.web().cluster().members().get(0);
+    String host = first.substring(0, first.lastIndexOf(':'));
+    int port = Integer.parseInt(first.substring(first.lastIndexOf(':') + 1));
+    long deadline = System.nanoTime() + READY_TIMEOUT_SECONDS * 1_000_000_000L;
+    while (true) {
+      failIfDead(network);
+      try (java.net.Socket s = new java.net.Socket()) {
+        s.connect(new java.net.InetSocketAddress(host, port), 500);
+        return;
+      } catch (java.io.IOException notYet) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the first node did not open its cluster port within "
+              + READY_TIMEOUT_SECONDS + " s; see " + network.nodes().get(0).log());
+        }
+        Thread.sleep(200);
+      }
+    }
+  }
+
+  /** Waits until every node answers the dashboard's queries. */
+  private void awaitAllOnline(DemoNetwork network) throws Exception {
+    long deadline = System.nanoTime() + READY_TIMEOUT_SECONDS * 1_000_000_000L;
+    try (ApiClient api = new ApiClient("http://" + DemoNetwork.HOST + ":" + httpPort)) {
+      while (true) {
+        failIfDead(network);
+        ApiClient.Answer state = api.get("/api/state");
+        JsonArray nodes = state.body().getJsonArray("nodes", new JsonArray());
+        long online = nodes.stream()
+            .filter(n -> n instanceof JsonObject o && Boolean.TRUE.equals(o.getValue("online"))).count();
+        if (online == count) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("only " + online + " of " + count + " nodes answered within "
+              + READY_TIMEOUT_SECONDS + " s; see the logs in " + network.dir().resolve("logs"));
+        }
+        Thread.sleep(500);
+      }
+    }
+  }
+
+  private static void failIfDead(DemoNetwork network) {
+    String dead = network.deadNode();
+    if (dead != null) {
+      throw new IllegalStateException(dead);
+    }
+  }
+
+  private static String randomPassword() {
+    String alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
+    SecureRandom random = new SecureRandom();
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return sb.toString();
+  }
+
+  /** The demo's terminal shows our lines, not Hazelcast's and Vert.x's INFO chatter. */
+  private static void quietLibraries() {
+    for (String name : new String[] {"com.hazelcast", "io.vertx"}) {
+      if (LoggerFactory.getLogger(name) instanceof Logger logger) {
+        logger.setLevel(Level.WARN);
+      }
+    }
+  }
+
+  /** Stops the dashboard and the nodes once, from the shutdown hook or after a failed start. */
+  private static final class Stopper {
+    private final DemoNetwork network;
+    private final boolean keep;
+    private final PrintWriter out;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    volatile Dashboard dashboard;
+
+    Stopper(DemoNetwork network, boolean keep, PrintWriter out) {
+      this.network = network;
+      this.keep = keep;
+      this.out = out;
+    }
+
+    void stop() {
+      if (!stopped.compareAndSet(false, true)) {
+        return;
+      }
+      out.println("demo: stopping");
+      out.flush();
+      Dashboard d = dashboard;
+      Thread web = new Thread(() -> {
+        if (d != null) {
+          d.close();
+        }
+      }, "demo-stop-web");
+      web.start();
+      network.close();
+      try {
+        web.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (!keep) {
+        network.delete();
+      }
+      out.println("demo: stopped" + (keep ? "; files kept in " + network.dir() : ""));
+      out.flush();
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package io.wallance.web;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.wallance.cluster.ClusterOptions;
+import io.wallance.protocol.Codec;
+import io.wallance.protocol.Crypto;
+import io.wallance.protocol.ProtocolException;
+import io.wallance.protocol.Registry;
+import io.wallance.protocol.Signed;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The dashboard's configuration ({@code dashboard --config web.json}), read once and passed
+ * down. The file format is documented in {@code docs/ARCHITECTURE.md}:
+ *
+ * <pre>{@code
+ * {
+ *   "registryFile": "registry.txt",
+ *   "operatorKeyFile": "keys/operator.key",
+ *   "passwordHashFile": "operator.password",
+ *   "dataDir": "data/web",
+ *   "http": {"host": "127.0.0.1", "port": 8080},
+ *   "cluster": {"name": "wallance-demo", "host": "127.0.0.1", "port": 5805,
+ *               "members": ["127.0.0.1:5801", "127.0.0.1:5805"], "eventBusPort": 0,
+ *               "failureDetectionSeconds": 5}
+ * }
+ * }</pre>
+ * Relative paths resolve against the config file's directory. The web verticle always joins
+ * as a Hazelcast lite member (an observer that holds no cluster data and never votes).
+ *
+ * @param registryFile the signed genesis registry (wire text)
+ * @param operatorKeyFile the operator's private key (hex seed, as written by {@code keygen})
+ * @param passwordHashFile the operator password's hash line ({@link PasswordHash})
+ * @param dataDir where the web verticle keeps its durable command counters and purchase ids
+ * @param httpHost the address the HTTP server binds to
+ * @param httpPort the HTTP port
+ * @param cluster how to join the cluster (always a lite member)
+ */
+public record WebConfig(Path registryFile, Path operatorKeyFile, Path passwordHashFile, Path dataDir, String httpHost,
+    int httpPort, ClusterOptions cluster) {
+
+  /** Checks that nothing is missing. */
+  public WebConfig {
+    Objects.requireNonNull(registryFile, "registryFile");
+    Objects.requireNonNull(operatorKeyFile, "operatorKeyFile");
+    Objects.requireNonNull(passwordHashFile, "passwordHashFile");
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(httpHost, "httpHost");
+    Objects.requireNonNull(cluster, "cluster");
+    if (!cluster.liteMember()) {
+      throw new IllegalArgumentException("the web verticle joins as a lite member");
+    }
+  }
+
+  /**
+   * Reads and validates a config file.
+   *
+   * @param file the JSON file
+   * @return the config, with paths resolved against the file's directory
+   * @throws ConfigException naming the file and field when anything is wrong
+   */
+  public static WebConfig load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("config file " + file + " does not exist");
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+    return parse(file.toString(), text, file.toAbsolutePath().getParent());
+  }
+
+  /**
+   * Parses config text.
+   *
+   * @param name the file name, for messages
+   * @param text the JSON text
+   * @param base the directory relative paths resolve against
+   * @return the config
+   */
+  static WebConfig parse(String name, String text, Path base) {
+    StrictJson json = StrictJson.parse(name, text)
+        .allow("registryFile", "operatorKeyFile", "passwordHashFile", "dataDir", "http", "cluster");
+    StrictJson http = json.object("http").allow("host", "port");
+    StrictJson cluster = json.object("cluster")
+        .allow("name", "host", "port", "members", "eventBusPort", "failureDetectionSeconds");
+    ClusterOptions options;
+    try {
+      String host = cluster.string("host");
+      options = new ClusterOptions(cluster.string("name"), cluster.strings("members"), host,
+          cluster.integer("port", 1, 65_535), host, cluster.integer("eventBusPort", 0, 65_535, 0), true,
+          cluster.integer("failureDetectionSeconds", 2, 600, ClusterOptions.DEFAULT_FAILURE_DETECTION_SECONDS));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name + ": cluster: " + e.getMessage(), e);
+    }
+    return new WebConfig(path(json, "registryFile", base), path(json, "operatorKeyFile", base),
+        path(json, "passwordHashFile", base), path(json, "dataDir", base), http.string("host"),
+        http.integer("port", 1, 65_535), options);
+  }
+
+  private static Path path(StrictJson json, String key, Path base) {
+    String value = json.string(key);
+    try {
+      return base.resolve(value).normalize();
+    } catch (java.nio.file.InvalidPathException e) {
+      throw json.error(json.name(key), "is not a valid path: " + e.getMessage());
+    }
+  }
+
+  /** @return this config in the file format (absolute paths), e.g. for the demo to write */
+  public JsonObject toJson() {
+    ClusterOptions c = cluster;
+    return new JsonObject()
+        .put("registryFile", registryFile.toString())
+        .put("operatorKeyFile", operatorKeyFile.toString())
+        .put("passwordHashFile", passwordHashFile.toString())
+        .put("dataDir", dataDir.toString())
+        .put("http", new JsonObject().put("host", httpHost).put("port", httpPort))
+        .put("cluster", new JsonObject().put("name", c.clusterName()).put("host", c.bindHost())
+            .put("port", c.hazelcastPort()).put("members", new JsonArray(c.members()))
+            .put("eventBusPort", c.eventBusPort()).put("failureDetectionSeconds", c.failureDetectionSeconds()));
+  }
+
+  /**
+   * Reads the signed genesis registry and checks its rules and signature.
+   *
+   * @return the registry
+   * @throws ConfigException when the file is missing or the registry is invalid
+   */
+  public Registry loadRegistry() {
+    byte[] wire = readFile(registryFile, "registry file");
+    try {
+      Signed<Registry> signed = Codec.decode(wire, Registry.class);
+      if (!signed.verifies()) {
+        throw new ConfigException("registry file " + registryFile + ": the signature does not verify");
+      }
+      signed.body().validate();
+      return signed.body();
+    } catch (ProtocolException e) {
+      throw new ConfigException("registry file " + registryFile + ": " + e.reason() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads the operator's key and checks it is an operator of {@code registry}.
+   *
+   * @param registry the registry the key must be listed in
+   * @return the key pair
+   */
+  public Crypto.KeyPair loadOperatorKey(Registry registry) {
+    Crypto.KeyPair key = readKey(operatorKeyFile, "operator key");
+    if (registry.operator(key.id()) == null) {
+      throw new ConfigException("operator key " + operatorKeyFile + " (" + key.id().substring(0, 12)
+          + "…) is not an operator of the registry " + registryFile);
+    }
+    return key;
+  }
+
+  /** @return the operator password's hash */
+  public PasswordHash loadPasswordHash() {
+    String line = new String(readFile(passwordHashFile, "password hash file"), StandardCharsets.US_ASCII).strip();
+    try {
+      return PasswordHash.parse(line);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("password hash file " + passwordHashFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a private key file as written by {@code keygen}: the 32-byte seed as hex on one line.
+   *
+   * @param file the key file
+   * @param what what the key is, for messages
+   * @return the key pair
+   */
+  public static Crypto.KeyPair readKey(Path file, String what) {
+    String hex = new String(readFile(file, what + " file"), StandardCharsets.US_ASCII).strip();
+    if (!hex.matches("[0-9a-fA-F]{64}")) {
+      throw new ConfigException(what + " file " + file + " must hold a 32-byte private key as 64 hex digits");
+    }
+    return Crypto.KeyPair.fromSeed(Crypto.unhex(hex));
+  }
+
+  private static byte[] readFile(Path file, String what) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(what + " " + file + " does not exist");
+    } catch (IOException e) {
+      throw new ConfigException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package io.wallance.web;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.wallance.protocol.Crypto;
+import io.wallance.protocol.Registry;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The operator's web verticle: observes the cluster (as a Hazelcast lite member, it never
+ * votes) and serves the operator API of docs/API.md.
+ *
+ * <p>It consumes the observer events into a bounded {@link Fleet} view, queries every
+ * member's view on demand and every {@value #REFRESH_MS} ms (a member that does not answer
+ * in time is shown offline), and turns authenticated HTTP calls into commands signed with the
+ * operator key. The dashboard page and its SockJS event-bus bridge will be mounted on the
+ * same router ({@link #router()}).
+ */
+public final class WebVerticle extends VerticleBase {
+  /** Period of the background refresh of every node's view. */
+  static final long REFRESH_MS = 3_000;
+  /** A view younger than this is served without asking the nodes again. */
+  static final long FRESH_MS = 500;
+
+  private final WebConfig config;
+  private final Registry registry;
+  private final Crypto.KeyPair operator;
+  private final PasswordHash password;
+  private Fleet fleet;
+  private Nodes nodes;
+  private HttpServer server;
+  private Future<Void> refreshing;
+  private long refreshedAt;
+
+  /**
+   * @param config where to listen and keep data
+   * @param registry the genesis registry (members, contracts, network id)
+   * @param operator the operator key, listed in the registry
+   * @param password the operator password's hash
+   */
+  public WebVerticle(WebConfig config, Registry registry, Crypto.KeyPair operator, PasswordHash password) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.operator = Objects.requireNonNull(operator, "operator");
+    this.password = Objects.requireNonNull(password, "password");
+    if (registry.operator(operator.id()) == null) {
+      throw new IllegalArgumentException("the operator key is not an operator of the registry");
+    }
+  }
+
+  @Override
+  public Future<?> start() {
+    fleet = new Fleet(registry);
+    nodes = new Nodes(vertx.eventBus(), registry.net());
+    MessageConsumer<Object> events = vertx.eventBus().consumer(Addresses.events(registry.net()),
+        message -> fleet.onEvent(message.body()));
+    return vertx.executeBlocking(() -> CommandCounters.open(config.dataDir()))
+        .compose(counters -> {
+          OperatorCommands commands = new OperatorCommands(vertx, registry, operator, counters, nodes);
+          OperatorApi api = new OperatorApi(registry, fleet, commands, new OperatorAuth(vertx, password),
+              this::refreshAll, this::refresh);
+          Router router = router();
+          api.mount(router);
+          return events.completion().compose(ignored -> vertx.createHttpServer()
+              .requestHandler(router)
+              .listen(config.httpPort(), config.httpHost()));
+        })
+        .onSuccess(s -> {
+          server = s;
+          vertx.setPeriodic(REFRESH_MS, id -> refreshAll());
+        });
+  }
+
+  /** The router the API (and later the dashboard page and its bridge) are mounted on. */
+  private Router router() {
+    return Router.router(vertx);
+  }
+
+  /** @return the port the HTTP server listens on */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  /** Queries every member at once; completes when all answered or timed out. */
+  Future<Void> refreshAll() {
+    if (refreshing != null) {
+      return refreshing;
+    }
+    if (System.currentTimeMillis() - refreshedAt < FRESH_MS) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> all = fleet.nodeIds().stream().map(this::refresh).toList();
+    Future<Void> round = Future.join(all).<Void>mapEmpty().otherwiseEmpty();
+    refreshing = round;
+    round.onComplete(done -> {
+      if (refreshing == round) {
+        refreshing = null;
+      }
+      refreshedAt = System.currentTimeMillis();
+    });
+    return round;
+  }
+
+  /** Queries one member; never fails (an unreachable member is marked offline). */
+  Future<Void> refresh(String node) {
+    return nodes.query(node)
+        .onSuccess(view -> fleet.onView(node, view))
+        .onFailure(e -> fleet.onUnreachable(node))
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
+  }
+}

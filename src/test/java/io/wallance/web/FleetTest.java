@@ -1,0 +1,118 @@
+package io.wallance.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+class FleetTest {
+  private final TestRegistry net = TestRegistry.of(4);
+  private final Fleet fleet = new Fleet(net.registry());
+  private final String pi1 = net.id("pi1");
+  private final String pi2 = net.id("pi2");
+  private static final String REQ = "ab".repeat(32);
+
+  private JsonObject event(String type, String node) {
+    return new JsonObject().put("type", type).put("node", node).put("name", "whatever");
+  }
+
+  private JsonObject node(String name) {
+    return fleet.toJson().getJsonArray("nodes").stream().map(JsonObject.class::cast)
+        .filter(n -> n.getString("name").equals(name)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void listsEveryMemberOfflineUntilItAnswers() {
+    JsonObject state = fleet.toJson();
+
+    assertThat(state.getJsonArray("nodes")).hasSize(4);
+    assertThat(node("pi1").getBoolean("online")).isFalse();
+    assertThat(state.getJsonArray("contracts").stream().map(c -> ((JsonObject) c).getString("name")))
+        .containsExactly("Nespresso", "Receipt");
+  }
+
+  @Test
+  void aViewMakesANodeOnlineWithBalanceInDcoinAndTheCheckpointDigest() {
+    fleet.onView(pi1, new JsonObject().put("balanceUnits", 12).put("state", "cd".repeat(32))
+        .put("checkpointDigest", "ef".repeat(32)).put("ledgerDigest", "01".repeat(32)).put("pending", 1)
+        .put("catalogue", new JsonObject().put("contracts", new JsonArray()
+            .add(new JsonObject().put("name", "Receipt").put("price", 1).put("description", "a receipt")))));
+
+    JsonObject n = node("pi1");
+    assertThat(n.getBoolean("online")).isTrue();
+    assertThat(n.getDouble("balance")).isEqualTo(2.4);
+    assertThat(n.getString("ledgerDigest")).isEqualTo("ef".repeat(32));
+    assertThat(n.getString("liveDigest")).isEqualTo("01".repeat(32));
+    assertThat(fleet.toJson().getJsonArray("contracts").getJsonObject(1).getString("description"))
+        .isEqualTo("a receipt");
+
+    fleet.onUnreachable(pi1);
+    assertThat(node("pi1").getBoolean("online")).isFalse();
+    assertThat(node("pi1").getDouble("balance")).as("last known").isEqualTo(2.4);
+  }
+
+  @Test
+  void ignoresEventsFromStrangersAndMalformedOnes() {
+    assertThat(fleet.onEvent(event("node", "00".repeat(32)))).isFalse();
+    assertThat(fleet.onEvent("a string")).isFalse();
+    assertThat(fleet.onEvent(new JsonObject().put("type", "vote"))).isFalse();
+    assertThat(fleet.onEvent(event("vote", pi1).put("request", "short").put("voter", pi2))).isFalse();
+    assertThat(fleet.onEvent(event("bogus", pi1))).isFalse();
+
+    assertThat(fleet.toJson().getLong("ignoredEvents")).isEqualTo(5);
+    assertThat(fleet.toJson().getJsonArray("recentVotes")).isEmpty();
+  }
+
+  @Test
+  void followsAPurchaseFromCommandReplyToFinality() {
+    fleet.onCommandReply(pi1, "Receipt", new JsonObject().put("accepted", true).put("purchase", 7)
+        .put("state", "waiting").put("missingUnits", 3));
+    assertThat(node("pi1").getInteger("waiting")).isEqualTo(1);
+
+    fleet.onEvent(event("purchase", pi1).put("purchase", 7).put("contract", "Receipt").put("state", "published")
+        .put("request", REQ).put("missingUnits", 0));
+    fleet.onEvent(event("request", pi2).put("request", REQ).put("buyer", pi1).put("contract", "Receipt")
+        .put("price", 1));
+    fleet.onEvent(event("vote", pi2).put("request", REQ).put("voter", pi2));
+    fleet.onEvent(event("vote", net.id("pi3")).put("request", REQ).put("voter", pi2)); // same vote seen twice
+    assertThat(node("pi1").getInteger("pending")).isEqualTo(1);
+    assertThat(fleet.toJson().getJsonArray("recentVotes")).hasSize(1);
+    assertThat(fleet.toJson().getJsonArray("recentRequests").getJsonObject(0).getJsonArray("voters"))
+        .containsExactly("pi2");
+
+    for (String n : new String[] {pi1, pi2}) {
+      fleet.onEvent(event("finalized", n).put("request", REQ).put("buyer", pi1).put("contract", "Receipt")
+          .put("price", 1).put("balanceBefore", 12).put("balanceAfter", 7).put("latencyMs", 12));
+    }
+
+    JsonObject p = fleet.purchase(pi1, 7).orElseThrow();
+    assertThat(p.getString("state")).isEqualTo("final");
+    assertThat(p.getDouble("balanceBefore")).isEqualTo(2.4);
+    assertThat(p.getDouble("balanceAfter")).isEqualTo(1.4);
+    JsonObject f = fleet.toJson().getJsonArray("recentFinalized").getJsonObject(0);
+    assertThat(f.getJsonArray("finalizedOn")).containsExactly("pi1", "pi2");
+    assertThat(node("pi1").getInteger("pending")).isZero();
+    assertThat(node("pi1").getJsonArray("purchases")).isEmpty();
+  }
+
+  @Test
+  void aStaleViewDoesNotTakeAPurchaseBack() {
+    fleet.onEvent(event("purchase", pi1).put("purchase", 3).put("contract", "Receipt").put("state", "cancelled"));
+    fleet.onView(pi1, new JsonObject().put("purchases", new JsonArray()
+        .add(new JsonObject().put("purchase", 3).put("contract", "Receipt").put("state", "waiting"))));
+
+    assertThat(fleet.purchase(pi1, 3).orElseThrow().getString("state")).isEqualTo("cancelled");
+  }
+
+  @Test
+  void recentListsAreBoundedAndLongTextIsCapped() {
+    for (int i = 0; i < Fleet.RECENT + 50; i++) {
+      fleet.onEvent(event("rejected", pi2).put("reason", "BAD_SIGNATURE").put("detail", "x".repeat(10_000)));
+    }
+
+    JsonArray rejections = fleet.toJson().getJsonArray("recentRejections");
+    assertThat(rejections).hasSize(Fleet.RECENT);
+    assertThat(rejections.getJsonObject(0).getString("detail").length()).isLessThan(300);
+  }
+}
