@@ -137,7 +137,7 @@ final class NodeCommand implements Callable<Integer> {
   /** Fails with one clear line when another process (often another node) holds the port. */
   private static void requireFree(String what, String host, int port) throws IOException {
     try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(false);
+      socket.setReuseAddress(true); // a port left in TIME_WAIT by our own previous run is free; a listener is not
       socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
     } catch (IOException e) {
       throw new IllegalStateException(what + " port " + host + ":" + port + " is already in use"
