@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class AnsibleIT {
 
-  private static final long TIMEOUT_MINUTES = 14;
+  private static final long TIMEOUT_MINUTES = 20;
   private static final Map<String, String> STEPS = new LinkedHashMap<>();
   private static String failure;
 
