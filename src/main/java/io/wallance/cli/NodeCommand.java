@@ -1,9 +1,11 @@
 package io.wallance.cli;
 
 import io.vertx.core.Vertx;
+import io.wallance.cluster.Addresses;
 import io.wallance.cluster.ClusterFactory;
 import io.wallance.cluster.ClusterOptions;
 import io.wallance.node.CrashPoint;
+import io.wallance.node.HealthServer;
 import io.wallance.node.NodeConfig;
 import io.wallance.node.NodeDeployment;
 import io.wallance.node.NodeKeys;
@@ -52,6 +54,11 @@ final class NodeCommand implements Callable<Integer> {
       description = "The node's JSON config file (see docs/ARCHITECTURE.md).")
   private Path config;
 
+  @Option(names = "--health", paramLabel = "HOST:PORT",
+      description = "Serve GET /health and /readiness (with the node's digests) over HTTP here."
+          + " Default: none.")
+  private String health;
+
   @Override
   public Integer call() throws Exception {
     NodeConfig cfg = NodeConfig.load(config);
@@ -70,6 +77,10 @@ final class NodeCommand implements Callable<Integer> {
     }
     Files.createDirectories(cfg.dataDir());
     ClusterOptions cluster = cfg.cluster();
+    InetSocketAddress healthAddress = health == null ? null : healthAddress(health);
+    if (healthAddress != null) {
+      requireFree("health", healthAddress.getHostString(), healthAddress.getPort());
+    }
     requireFree("Hazelcast", cluster.bindHost(), cluster.hazelcastPort());
     if (cluster.eventBusPort() != 0) {
       requireFree("event bus", cluster.eventBusHost(), cluster.eventBusPort());
@@ -105,10 +116,32 @@ final class NodeCommand implements Callable<Integer> {
       }
       throw new IllegalStateException("node " + cfg.name() + " cannot start: " + Main.describe(e), e);
     }
+    if (healthAddress != null) {
+      HealthServer.start(vertx, new Addresses(genesis.body().net()), key.id(), healthAddress.getHostString(),
+          healthAddress.getPort()).await(START_SECONDS, TimeUnit.SECONDS);
+      LOG.info("node {} serves /health and /readiness on {}", cfg.name(), health);
+    }
     LOG.info("node {} ({}) running on network {}, cluster {}; stop with Ctrl+C", cfg.name(), key.id(),
         genesis.body().net(), cluster.clusterName());
     stopped.await();
     return 0;
+  }
+
+  private static InetSocketAddress healthAddress(String value) {
+    int colon = value.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("--health must be HOST:PORT, got '" + value + "'");
+    }
+    int port;
+    try {
+      port = Integer.parseInt(value.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 1 || port > 65_535) {
+      throw new IllegalArgumentException("--health port must be 1-65535, got '" + value + "'");
+    }
+    return InetSocketAddress.createUnresolved(value.substring(0, colon), port);
   }
 
   /** Fails with one clear line when another process (often another node) holds the port. */
