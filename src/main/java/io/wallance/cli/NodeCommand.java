@@ -1,9 +1,12 @@
 package io.wallance.cli;
 
 import io.vertx.core.Vertx;
+import io.wallance.cluster.Addresses;
 import io.wallance.cluster.ClusterFactory;
 import io.wallance.cluster.ClusterOptions;
 import io.wallance.metrics.Observability;
+import io.wallance.node.CrashPoint;
+import io.wallance.node.HealthServer;
 import io.wallance.node.NodeConfig;
 import io.wallance.node.NodeDeployment;
 import io.wallance.node.NodeKeys;
@@ -17,6 +20,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -50,17 +55,33 @@ final class NodeCommand implements Callable<Integer> {
       description = "The node's JSON config file (see docs/ARCHITECTURE.md).")
   private Path config;
 
+  @Option(names = "--health", paramLabel = "HOST:PORT",
+      description = "Serve GET /health and /readiness (with the node's digests) over HTTP here."
+          + " Default: none.")
+  private String health;
+
   @Override
   public Integer call() throws Exception {
     NodeConfig cfg = NodeConfig.load(config);
     Crypto.KeyPair key = NodeKeys.readPrivate(cfg.keyFile());
     Signed<Registry> genesis = RegistryFile.read(cfg.registryFile());
-    if (genesis.body().member(key.id()) == null) {
+    List<Signed<Registry>> updates = new ArrayList<>();
+    for (Path file : cfg.registryUpdates()) {
+      updates.add(RegistryFile.read(file));
+    }
+    if (genesis.body().member(key.id()) == null && updates.stream().noneMatch(u -> u.body().member(key.id()) != null)) {
       throw new IllegalStateException("the key in " + cfg.keyFile() + " (" + key.id() + ") is not a member of the"
-          + " registry " + cfg.registryFile());
+          + " registry " + cfg.registryFile() + " nor of its registryUpdates");
+    }
+    if (cfg.crashAt() != null) {
+      LOG.warn("TEST ONLY: this node halts at crash point {} (-D{})", cfg.crashAt().wire(), CrashPoint.PROPERTY);
     }
     Files.createDirectories(cfg.dataDir());
     ClusterOptions cluster = cfg.cluster();
+    InetSocketAddress healthAddress = health == null ? null : healthAddress(health);
+    if (healthAddress != null) {
+      requireFree("health", healthAddress.getHostString(), healthAddress.getPort());
+    }
     requireFree("Hazelcast", cluster.bindHost(), cluster.hazelcastPort());
     if (cluster.eventBusPort() != 0) {
       requireFree("event bus", cluster.eventBusHost(), cluster.eventBusPort());
@@ -90,7 +111,7 @@ final class NodeCommand implements Callable<Integer> {
     }, "wallance-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      NodeDeployment.deploy(vertx, cfg, key, genesis).await(START_SECONDS, TimeUnit.SECONDS);
+      NodeDeployment.deploy(vertx, cfg, key, genesis, updates).await(START_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {
       Runtime.getRuntime().removeShutdownHook(hook);
       try {
@@ -100,16 +121,39 @@ final class NodeCommand implements Callable<Integer> {
       }
       throw new IllegalStateException("node " + cfg.name() + " cannot start: " + Main.describe(e), e);
     }
+    if (healthAddress != null) {
+      HealthServer.start(vertx, new Addresses(genesis.body().net()), key.id(), healthAddress.getHostString(),
+          healthAddress.getPort()).await(START_SECONDS, TimeUnit.SECONDS);
+      LOG.info("node {} serves /health and /readiness on {}", cfg.name(), health);
+    }
     LOG.info("node {} ({}) running on network {}, cluster {}; stop with Ctrl+C", cfg.name(), key.id(),
         genesis.body().net(), cluster.clusterName());
     stopped.await();
     return 0;
   }
 
+  private static InetSocketAddress healthAddress(String value) {
+    int colon = value.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("--health must be HOST:PORT, got '" + value + "'");
+    }
+    int port;
+    try {
+      port = Integer.parseInt(value.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 1 || port > 65_535) {
+      throw new IllegalArgumentException("--health port must be 1-65535, got '" + value + "'");
+    }
+    return InetSocketAddress.createUnresolved(value.substring(0, colon), port);
+  }
+
   /** Fails with one clear line when another process (often another node) holds the port. */
   private static void requireFree(String what, String host, int port) throws IOException {
     try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(false);
+      // As the servers bind: a port left in TIME_WAIT by a crashed node is free; one in use is not.
+      socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
     } catch (IOException e) {
       throw new IllegalStateException(what + " port " + host + ":" + port + " is already in use"
