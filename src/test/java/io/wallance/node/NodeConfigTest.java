@@ -47,6 +47,27 @@ class NodeConfigTest {
   }
 
   @Test
+  void theMetricsServerIsOptionalAndStrict() throws Exception {
+    assertThat(NodeConfig.load(write("""
+        {"name": "pi1", "keyFile": "k", "registryFile": "r", "dataDir": "d", %s}""".formatted(CLUSTER))).metrics())
+        .isNull();
+    NodeConfig config = NodeConfig.load(write("""
+        {"name": "pi1", "keyFile": "k", "registryFile": "r", "dataDir": "d",
+         "metrics": {"host": "192.168.1.21", "port": 9464}, %s}""".formatted(CLUSTER)));
+    assertThat(config.metrics()).isEqualTo(new NodeConfig.Metrics("192.168.1.21", 9464));
+    assertThat(config.withCrashAt(null).metrics()).isEqualTo(config.metrics());
+    assertError("""
+        {"name": "pi1", "keyFile": "k", "registryFile": "r", "dataDir": "d", "metrics": {"port": 9464}, %s}"""
+        .formatted(CLUSTER), "field 'metrics.host' is missing");
+    assertError("""
+        {"name": "pi1", "keyFile": "k", "registryFile": "r", "dataDir": "d",
+         "metrics": {"host": "h", "port": 70000}, %s}""".formatted(CLUSTER), "field 'metrics.port' must be between");
+    assertError("""
+        {"name": "pi1", "keyFile": "k", "registryFile": "r", "dataDir": "d",
+         "metrics": {"host": "h", "port": 1, "path": "/m"}, %s}""".formatted(CLUSTER), "unknown field 'metrics.path'");
+  }
+
+  @Test
   void registryUpdatesAndTheStoreSyncPolicyAreRead() throws Exception {
     NodeConfig config = NodeConfig.load(write("""
         {"name": "pi5", "keyFile": "k", "registryFile": "registry.txt", "registryUpdates": ["registry-2.txt"],
