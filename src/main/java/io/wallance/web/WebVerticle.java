@@ -3,6 +3,7 @@ package io.wallance.web;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -85,7 +86,8 @@ public final class WebVerticle extends VerticleBase {
           sessions.mount(router);
           bridge.mount(router, sessions);
           new OperatorApi(registry, fleet, purchases, auth, sessions.handler(), this::refreshAll).mount(router);
-          router.route().handler(staticFiles());
+          // GET and HEAD only, so a wrong method on an API path stays a 405.
+          router.route().method(HttpMethod.GET).method(HttpMethod.HEAD).handler(staticFiles());
           return Future.all(events.completion(), bridge.register()).compose(ignored -> vertx.createHttpServer()
               .requestHandler(router)
               .listen(config.httpPort(), config.httpHost()));
