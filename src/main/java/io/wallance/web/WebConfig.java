@@ -41,9 +41,16 @@ import java.util.Objects;
  * @param httpHost the address the HTTP server binds to
  * @param httpPort the HTTP port
  * @param cluster how to join the cluster (always a lite member)
+ * @param webroot a directory to serve the dashboard page from, or null for the page in the jar
  */
 public record WebConfig(Path registryFile, Path operatorKeyFile, Path passwordHashFile, Path dataDir, String httpHost,
-    int httpPort, ClusterOptions cluster) {
+    int httpPort, ClusterOptions cluster, Path webroot) {
+
+  /** A config that serves the dashboard page bundled in the jar. */
+  public WebConfig(Path registryFile, Path operatorKeyFile, Path passwordHashFile, Path dataDir, String httpHost,
+      int httpPort, ClusterOptions cluster) {
+    this(registryFile, operatorKeyFile, passwordHashFile, dataDir, httpHost, httpPort, cluster, null);
+  }
 
   /** Checks that nothing is missing. */
   public WebConfig {
@@ -87,7 +94,7 @@ public record WebConfig(Path registryFile, Path operatorKeyFile, Path passwordHa
    */
   static WebConfig parse(String name, String text, Path base) {
     StrictJson json = StrictJson.parse(name, text)
-        .allow("registryFile", "operatorKeyFile", "passwordHashFile", "dataDir", "http", "cluster");
+        .allow("registryFile", "operatorKeyFile", "passwordHashFile", "dataDir", "http", "cluster", "webroot");
     StrictJson http = json.object("http").allow("host", "port");
     StrictJson cluster = json.object("cluster")
         .allow("name", "host", "port", "members", "eventBusPort", "failureDetectionSeconds");
@@ -102,7 +109,7 @@ public record WebConfig(Path registryFile, Path operatorKeyFile, Path passwordHa
     }
     return new WebConfig(path(json, "registryFile", base), path(json, "operatorKeyFile", base),
         path(json, "passwordHashFile", base), path(json, "dataDir", base), http.string("host"),
-        http.integer("port", 1, 65_535), options);
+        http.integer("port", 1, 65_535), options, json.has("webroot") ? path(json, "webroot", base) : null);
   }
 
   private static Path path(StrictJson json, String key, Path base) {
@@ -117,7 +124,7 @@ public record WebConfig(Path registryFile, Path operatorKeyFile, Path passwordHa
   /** @return this config in the file format (absolute paths), e.g. for the demo to write */
   public JsonObject toJson() {
     ClusterOptions c = cluster;
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("registryFile", registryFile.toString())
         .put("operatorKeyFile", operatorKeyFile.toString())
         .put("passwordHashFile", passwordHashFile.toString())
@@ -126,6 +133,10 @@ public record WebConfig(Path registryFile, Path operatorKeyFile, Path passwordHa
         .put("cluster", new JsonObject().put("name", c.clusterName()).put("host", c.bindHost())
             .put("port", c.hazelcastPort()).put("members", new JsonArray(c.members()))
             .put("eventBusPort", c.eventBusPort()).put("failureDetectionSeconds", c.failureDetectionSeconds()));
+    if (webroot != null) {
+      json.put("webroot", webroot.toString());
+    }
+    return json;
   }
 
   /**
