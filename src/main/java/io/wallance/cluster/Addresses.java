@@ -53,6 +53,20 @@ public record Addresses(String net) {
     return prefix() + "events";
   }
 
+  /**
+   * Web-side only: the dashboard page asks the web verticle to buy (over the SockJS bridge,
+   * request-reply). The web verticle registers it with {@code localConsumer}; it signs the
+   * operator command itself, so the browser never signs and never reaches a node address.
+   */
+  public String dashboardBuy() {
+    return prefix() + "dashboard.buy";
+  }
+
+  /** Web-side only: the dashboard page asks the web verticle to cancel a waiting purchase (request-reply). */
+  public String dashboardCancel() {
+    return prefix() + "dashboard.cancel";
+  }
+
   /** In-JVM only: the sensor asks its node to sign and share a reading (request-reply). */
   public String localShare(String id) {
     return prefix() + "local.share." + checkId(id);

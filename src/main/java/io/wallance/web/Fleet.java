@@ -29,6 +29,8 @@ final class Fleet {
   static final int RECENT = 100;
   /** Purchases remembered (oldest forgotten first). */
   static final int PURCHASES = 500;
+  /** Readings per node in the state (for the page's small charts after a reload). */
+  static final int READINGS = 60;
   private static final int MAX_TEXT = 256;
   private static final int MAX_OUTPUT = 2048;
 
@@ -236,6 +238,7 @@ final class Fleet {
       f.put("balanceBeforeDcoin", dcoin(f.getValue("balanceBefore")));
       f.put("balanceAfterDcoin", dcoin(f.getValue("balanceAfter")));
       f.put("finalizedOn", new JsonArray()).put("latencyMs", new JsonObject());
+      f.put("time", System.currentTimeMillis()); // when the web first heard of it; display only
       finalized.put(hash, f);
     }
     if (!f.getJsonArray("finalizedOn").contains(n.name)) {
@@ -381,6 +384,20 @@ final class Fleet {
     }
     if (n.reading != null) {
       out.put("lastReading", n.reading.copy());
+    }
+    out.put("readings", recentReadings(n.view));
+    return out;
+  }
+
+  /** @return the last {@value #READINGS} readings of a node's view: {@code seq}, {@code value}, {@code time} */
+  private static JsonArray recentReadings(JsonObject view) {
+    JsonArray out = new JsonArray();
+    if (view != null && view.getValue("readings") instanceof JsonArray all) {
+      for (int i = Math.max(0, all.size() - READINGS); i < all.size(); i++) {
+        if (all.getValue(i) instanceof JsonObject r) {
+          out.add(pick(r, "seq", "value", "time"));
+        }
+      }
     }
     return out;
   }

@@ -7,8 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.wallance.protocol.Registry;
-import java.util.List;
-import java.util.function.Function;
+import io.vertx.core.Handler;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,23 +24,24 @@ final class OperatorApi {
 
   private final Registry registry;
   private final Fleet fleet;
-  private final OperatorCommands commands;
+  private final Purchases purchases;
   private final OperatorAuth auth;
+  private final Handler<RoutingContext> sessions;
   private final Supplier<Future<Void>> refreshAll;
-  private final Function<String, Future<Void>> refreshOne;
 
   /**
+   * @param auth checks HTTP Basic credentials, or a login session with its CSRF token
+   * @param sessions the session handler (a mutation may come from the logged-in dashboard)
    * @param refreshAll queries every node and updates the fleet view
-   * @param refreshOne queries one node and updates the fleet view
    */
-  OperatorApi(Registry registry, Fleet fleet, OperatorCommands commands, OperatorAuth auth,
-      Supplier<Future<Void>> refreshAll, Function<String, Future<Void>> refreshOne) {
+  OperatorApi(Registry registry, Fleet fleet, Purchases purchases, OperatorAuth auth, Handler<RoutingContext> sessions,
+      Supplier<Future<Void>> refreshAll) {
     this.registry = registry;
     this.fleet = fleet;
-    this.commands = commands;
+    this.purchases = purchases;
     this.auth = auth;
+    this.sessions = sessions;
     this.refreshAll = refreshAll;
-    this.refreshOne = refreshOne;
   }
 
   /** Adds the API's routes and JSON error pages to {@code router}. */
@@ -49,10 +49,11 @@ final class OperatorApi {
     router.get("/health").handler(this::health);
     router.get("/api/state").handler(this::state);
     router.get("/api/nodes/:node/purchases/:purchase").handler(this::purchase);
-    // The body handler goes first: it must see the request before any asynchronous handler.
-    router.post("/api/nodes/:node/purchases").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
-        .handler(auth).handler(this::buy);
-    router.delete("/api/nodes/:node/purchases/:purchase").handler(auth).handler(this::cancel);
+    // The session handler (a platform handler) must come first, then the body handler, which
+    // must see the request before any asynchronous handler.
+    router.post("/api/nodes/:node/purchases").handler(sessions)
+        .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT)).handler(auth).handler(this::buy);
+    router.delete("/api/nodes/:node/purchases/:purchase").handler(sessions).handler(auth).handler(this::cancel);
     router.errorHandler(404, ctx -> fail(ctx, ApiError.notFound("NOT_FOUND", "no such resource")));
     router.errorHandler(405, ctx -> fail(ctx, new ApiError(405, "METHOD_NOT_ALLOWED", "method not allowed here",
         null)));
@@ -78,39 +79,30 @@ final class OperatorApi {
     String node;
     long purchase;
     try {
-      node = node(ctx);
+      node = purchases.node(ctx.pathParam("node"));
       purchase = purchaseId(ctx);
     } catch (ApiError e) {
       fail(ctx, e);
       return;
     }
-    refreshOne.apply(node).onComplete(done -> fleet.purchase(node, purchase).ifPresentOrElse(
-        p -> json(ctx, 200, p),
-        () -> fail(ctx, unknownPurchase(node, purchase))));
+    purchases.get(node, purchase).onComplete(done -> respond(ctx, 200, done));
   }
 
   private void buy(RoutingContext ctx) {
     String node;
     String contract;
     try {
-      node = node(ctx);
-      contract = contract(ctx);
+      node = purchases.node(ctx.pathParam("node"));
+      contract = purchases.contract(contract(ctx));
     } catch (ApiError e) {
       fail(ctx, e);
       return;
     }
-    commands.buy(node, contract).onComplete(done -> {
-      if (done.failed()) {
-        fail(ctx, done.cause());
-        return;
+    purchases.buy(node, contract).onComplete(done -> {
+      if (done.succeeded()) {
+        ctx.response().putHeader("Location", "/api/nodes/" + node + "/purchases/" + done.result().getLong("purchase"));
       }
-      JsonObject reply = done.result();
-      fleet.onCommandReply(node, contract, reply);
-      long purchase = reply.getLong("purchase");
-      JsonObject body = fleet.purchase(node, purchase).orElseGet(JsonObject::new)
-          .put("accepted", reply.getValue("accepted"));
-      ctx.response().putHeader("Location", "/api/nodes/" + node + "/purchases/" + purchase);
-      json(ctx, 202, body);
+      respond(ctx, 202, done);
     });
   }
 
@@ -118,59 +110,16 @@ final class OperatorApi {
     String node;
     long purchase;
     try {
-      node = node(ctx);
+      node = purchases.node(ctx.pathParam("node"));
       purchase = purchaseId(ctx);
     } catch (ApiError e) {
       fail(ctx, e);
       return;
     }
-    refreshOne.apply(node).onComplete(refreshed -> {
-      JsonObject known = fleet.purchase(node, purchase).orElse(null);
-      if (known == null || known.getString("contract") == null) {
-        fail(ctx, unknownPurchase(node, purchase));
-        return;
-      }
-      String state = known.getString("state");
-      if ("cancelled".equals(state)) {
-        json(ctx, 200, known);
-        return;
-      }
-      if (state != null && !"waiting".equals(state)) {
-        fail(ctx, ApiError.conflict("NOT_CANCELLABLE", "purchase " + purchase + " is " + state
-            + "; only a purchase still waiting for funds can be cancelled"));
-        return;
-      }
-      commands.cancel(node, purchase, known.getString("contract")).onComplete(done -> {
-        if (done.failed()) {
-          fail(ctx, done.cause());
-          return;
-        }
-        fleet.onCommandReply(node, known.getString("contract"), done.result());
-        JsonObject now = fleet.purchase(node, purchase).orElse(known);
-        if ("cancelled".equals(done.result().getString("state"))) {
-          json(ctx, 200, now);
-        } else {
-          fail(ctx, ApiError.conflict("NOT_CANCELLABLE", "purchase " + purchase + " is "
-              + done.result().getString("state") + " and can no longer be cancelled"));
-        }
-      });
-    });
+    purchases.cancel(node, purchase).onComplete(done -> respond(ctx, 200, done));
   }
 
   // ------------------------------------------------------------------ validation
-
-  /** The path's node: a member id, or a member name that is unique in the registry. */
-  private String node(RoutingContext ctx) {
-    String given = ctx.pathParam("node");
-    if (given != null && fleet.isMember(given)) {
-      return given;
-    }
-    List<Registry.Party> named = registry.members().stream().filter(m -> m.name().equals(given)).toList();
-    if (named.size() == 1) {
-      return named.get(0).id();
-    }
-    throw ApiError.notFound("UNKNOWN_NODE", "no member with id or name " + quote(given));
-  }
 
   private static long purchaseId(RoutingContext ctx) {
     String given = ctx.pathParam("purchase");
@@ -203,15 +152,7 @@ final class OperatorApi {
     if (!(body.getValue("contract") instanceof String contract)) {
       throw ApiError.badRequest("BAD_JSON", "\"contract\" must be a string");
     }
-    if (registry.price(contract) == null) {
-      throw ApiError.badRequest("UNKNOWN_CONTRACT", "unknown contract " + quote(contract) + "; the catalogue has "
-          + String.join(", ", registry.contracts().keySet()));
-    }
     return contract;
-  }
-
-  private static ApiError unknownPurchase(String node, long purchase) {
-    return ApiError.notFound("UNKNOWN_PURCHASE", "node " + node.substring(0, 12) + " has no purchase " + purchase);
   }
 
   /**
@@ -236,6 +177,14 @@ final class OperatorApi {
   }
 
   // ------------------------------------------------------------------ responses
+
+  private static void respond(RoutingContext ctx, int status, io.vertx.core.AsyncResult<JsonObject> result) {
+    if (result.succeeded()) {
+      json(ctx, status, result.result());
+    } else {
+      fail(ctx, result.cause());
+    }
+  }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {
     if (ctx.response().ended()) {

@@ -9,8 +9,10 @@ import java.security.MessageDigest;
 import java.util.Base64;
 
 /**
- * Requires the operator password on a route: HTTP Basic with user {@value #USER}
- * ({@code curl -u operator:PASSWORD}).
+ * Requires the operator on a route: HTTP Basic with user {@value #USER}
+ * ({@code curl -u operator:PASSWORD}, for scripts), or the dashboard's login session with
+ * its CSRF token in the {@value OperatorSessions#CSRF_HEADER} header (a cookie alone is not
+ * enough, so another site cannot make the browser mutate anything).
  *
  * <p>Checking a password runs PBKDF2 off the event loop, one check at a time, so a flood of
  * guesses costs the guesser time and cannot take every core. After a success the SHA-256 of
@@ -33,7 +35,17 @@ final class OperatorAuth implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    String candidate = passwordOf(ctx.request().getHeader("Authorization"));
+    String header = ctx.request().getHeader("Authorization");
+    if (header == null && OperatorSessions.loggedIn(ctx.session())) {
+      if (OperatorSessions.csrfMatches(ctx.session(), ctx.request().getHeader(OperatorSessions.CSRF_HEADER))) {
+        ctx.next();
+      } else {
+        OperatorApi.fail(ctx, new ApiError(403, "CSRF", "a logged-in request must carry the session's "
+            + OperatorSessions.CSRF_HEADER + " header", null));
+      }
+      return;
+    }
+    String candidate = passwordOf(header);
     if (candidate == null) {
       refuse(ctx, "operator credentials required (HTTP Basic, user 'operator')");
       return;
@@ -47,7 +59,8 @@ final class OperatorAuth implements Handler<RoutingContext> {
     });
   }
 
-  private Future<Boolean> check(String candidate) {
+  /** @return whether {@code candidate} is the operator password (PBKDF2 off the event loop, one at a time) */
+  Future<Boolean> check(String candidate) {
     byte[] digest = sha256(candidate);
     byte[] known = accepted;
     if (known != null && MessageDigest.isEqual(known, digest)) {

@@ -13,6 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -22,6 +25,7 @@ import java.util.Objects;
  * <pre>{@code
  * {
  *   "registryFile": "registry.txt",
+ *   "registryUpdates": ["registry-2.txt"],
  *   "operatorKeyFile": "keys/operator.key",
  *   "passwordHashFile": "operator.password",
  *   "dataDir": "data/web",
@@ -35,19 +39,36 @@ import java.util.Objects;
  * as a Hazelcast lite member (an observer that holds no cluster data and never votes).
  *
  * @param registryFile the signed genesis registry (wire text)
+ * @param registryUpdates signed registries of later epochs (optional, any order); the dashboard
+ *     uses the newest one of the chain (its members, catalogue and quorum)
  * @param operatorKeyFile the operator's private key (hex seed, as written by {@code keygen})
  * @param passwordHashFile the operator password's hash line ({@link PasswordHash})
  * @param dataDir where the web verticle keeps its durable command counters and purchase ids
  * @param httpHost the address the HTTP server binds to
  * @param httpPort the HTTP port
  * @param cluster how to join the cluster (always a lite member)
+ * @param webroot a directory to serve the dashboard page from, or null for the page in the jar
  */
-public record WebConfig(Path registryFile, Path operatorKeyFile, Path passwordHashFile, Path dataDir, String httpHost,
-    int httpPort, ClusterOptions cluster) {
+public record WebConfig(Path registryFile, List<Path> registryUpdates, Path operatorKeyFile, Path passwordHashFile,
+    Path dataDir, String httpHost, int httpPort, ClusterOptions cluster, Path webroot) {
+
+  /** A config with later registry epochs that serves the dashboard page bundled in the jar. */
+  public WebConfig(Path registryFile, List<Path> registryUpdates, Path operatorKeyFile, Path passwordHashFile,
+      Path dataDir, String httpHost, int httpPort, ClusterOptions cluster) {
+    this(registryFile, registryUpdates, operatorKeyFile, passwordHashFile, dataDir, httpHost, httpPort, cluster,
+        null);
+  }
+
+  /** A config with the genesis registry only, serving the page from {@code webroot} (null: the jar). */
+  public WebConfig(Path registryFile, Path operatorKeyFile, Path passwordHashFile, Path dataDir, String httpHost,
+      int httpPort, ClusterOptions cluster, Path webroot) {
+    this(registryFile, List.of(), operatorKeyFile, passwordHashFile, dataDir, httpHost, httpPort, cluster, webroot);
+  }
 
   /** Checks that nothing is missing. */
   public WebConfig {
     Objects.requireNonNull(registryFile, "registryFile");
+    registryUpdates = List.copyOf(registryUpdates);
     Objects.requireNonNull(operatorKeyFile, "operatorKeyFile");
     Objects.requireNonNull(passwordHashFile, "passwordHashFile");
     Objects.requireNonNull(dataDir, "dataDir");
@@ -56,6 +77,12 @@ public record WebConfig(Path registryFile, Path operatorKeyFile, Path passwordHa
     if (!cluster.liteMember()) {
       throw new IllegalArgumentException("the web verticle joins as a lite member");
     }
+  }
+
+  /** A config with the genesis registry only. */
+  public WebConfig(Path registryFile, Path operatorKeyFile, Path passwordHashFile, Path dataDir, String httpHost,
+      int httpPort, ClusterOptions cluster) {
+    this(registryFile, List.of(), operatorKeyFile, passwordHashFile, dataDir, httpHost, httpPort, cluster);
   }
 
   /**
@@ -87,7 +114,8 @@ public record WebConfig(Path registryFile, Path operatorKeyFile, Path passwordHa
    */
   static WebConfig parse(String name, String text, Path base) {
     StrictJson json = StrictJson.parse(name, text)
-        .allow("registryFile", "operatorKeyFile", "passwordHashFile", "dataDir", "http", "cluster");
+        .allow("registryFile", "registryUpdates", "operatorKeyFile", "passwordHashFile", "dataDir", "http", "cluster",
+            "webroot");
     StrictJson http = json.object("http").allow("host", "port");
     StrictJson cluster = json.object("cluster")
         .allow("name", "host", "port", "members", "eventBusPort", "failureDetectionSeconds");
@@ -100,13 +128,22 @@ public record WebConfig(Path registryFile, Path operatorKeyFile, Path passwordHa
     } catch (IllegalArgumentException e) {
       throw new ConfigException(name + ": cluster: " + e.getMessage(), e);
     }
-    return new WebConfig(path(json, "registryFile", base), path(json, "operatorKeyFile", base),
+    List<Path> updates = new ArrayList<>();
+    if (json.has("registryUpdates")) {
+      for (String u : json.strings("registryUpdates")) {
+        updates.add(resolve(json, "registryUpdates", u, base));
+      }
+    }
+    return new WebConfig(path(json, "registryFile", base), updates, path(json, "operatorKeyFile", base),
         path(json, "passwordHashFile", base), path(json, "dataDir", base), http.string("host"),
-        http.integer("port", 1, 65_535), options);
+        http.integer("port", 1, 65_535), options, json.has("webroot") ? path(json, "webroot", base) : null);
   }
 
   private static Path path(StrictJson json, String key, Path base) {
-    String value = json.string(key);
+    return resolve(json, key, json.string(key), base);
+  }
+
+  private static Path resolve(StrictJson json, String key, String value, Path base) {
     try {
       return base.resolve(value).normalize();
     } catch (java.nio.file.InvalidPathException e) {
@@ -117,8 +154,9 @@ public record WebConfig(Path registryFile, Path operatorKeyFile, Path passwordHa
   /** @return this config in the file format (absolute paths), e.g. for the demo to write */
   public JsonObject toJson() {
     ClusterOptions c = cluster;
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("registryFile", registryFile.toString())
+        .put("registryUpdates", new JsonArray(registryUpdates.stream().map(Path::toString).toList()))
         .put("operatorKeyFile", operatorKeyFile.toString())
         .put("passwordHashFile", passwordHashFile.toString())
         .put("dataDir", dataDir.toString())
@@ -126,25 +164,48 @@ public record WebConfig(Path registryFile, Path operatorKeyFile, Path passwordHa
         .put("cluster", new JsonObject().put("name", c.clusterName()).put("host", c.bindHost())
             .put("port", c.hazelcastPort()).put("members", new JsonArray(c.members()))
             .put("eventBusPort", c.eventBusPort()).put("failureDetectionSeconds", c.failureDetectionSeconds()));
+    if (webroot != null) {
+      json.put("webroot", webroot.toString());
+    }
+    return json;
   }
 
   /**
-   * Reads the signed genesis registry and checks its rules and signature.
+   * Reads the signed genesis registry and the {@code registryUpdates}, checks their rules and
+   * signatures and that the updates form a chain of successors of the genesis.
    *
-   * @return the registry
-   * @throws ConfigException when the file is missing or the registry is invalid
+   * @return the newest registry of the chain
+   * @throws ConfigException when a file is missing or a registry is invalid or out of the chain
    */
   public Registry loadRegistry() {
-    byte[] wire = readFile(registryFile, "registry file");
+    Registry current = readRegistry(registryFile);
+    List<Registry> later = new ArrayList<>();
+    for (Path file : registryUpdates) {
+      later.add(readRegistry(file));
+    }
+    later.sort(Comparator.comparingLong(Registry::epoch));
+    for (Registry next : later) {
+      try {
+        next.validateSuccessorOf(current);
+      } catch (ProtocolException e) {
+        throw new ConfigException("registryUpdates: epoch " + next.epoch() + ": " + e.getMessage(), e);
+      }
+      current = next;
+    }
+    return current;
+  }
+
+  private static Registry readRegistry(Path file) {
+    byte[] wire = readFile(file, "registry file");
     try {
       Signed<Registry> signed = Codec.decode(wire, Registry.class);
       if (!signed.verifies()) {
-        throw new ConfigException("registry file " + registryFile + ": the signature does not verify");
+        throw new ConfigException("registry file " + file + ": the signature does not verify");
       }
       signed.body().validate();
       return signed.body();
     } catch (ProtocolException e) {
-      throw new ConfigException("registry file " + registryFile + ": " + e.reason() + ": " + e.getMessage(), e);
+      throw new ConfigException("registry file " + file + ": " + e.reason() + ": " + e.getMessage(), e);
     }
   }
 

@@ -3,8 +3,12 @@ package io.wallance.web;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.FileSystemAccess;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.wallance.cluster.Addresses;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.Registry;
@@ -18,14 +22,24 @@ import java.util.Objects;
  * <p>It consumes the observer events into a bounded {@link Fleet} view, queries every
  * member's view on demand and every {@value #REFRESH_MS} ms (a member that does not answer
  * in time is shown offline), and turns authenticated HTTP calls into commands signed with the
- * operator key. The dashboard page and its SockJS event-bus bridge will be mounted on the
- * same router ({@link #router()}).
+ * operator key. The same router serves the dashboard page ({@code webroot/}: from the
+ * configured directory or from the jar), its login ({@link OperatorSessions}) and its SockJS
+ * event-bus bridge ({@link DashboardBridge}).
  */
 public final class WebVerticle extends VerticleBase {
   /** Period of the background refresh of every node's view. */
   static final long REFRESH_MS = 3_000;
   /** A view younger than this is served without asking the nodes again. */
   static final long FRESH_MS = 500;
+  /** Where the page is in the jar (see the pom: top-level {@code webroot/}). */
+  static final String BUNDLED_WEBROOT = "io/wallance/web/webroot";
+  /**
+   * The page loads scripts and styles from this server only and never runs inline script;
+   * uPlot sets element styles from script, hence {@code 'unsafe-inline'} for styles only.
+   */
+  static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+      + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+      + "frame-ancestors 'none'";
 
   private final WebConfig config;
   private final Registry registry;
@@ -63,12 +77,19 @@ public final class WebVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> CommandCounters.open(config.dataDir()))
         .compose(counters -> {
           OperatorCommands commands = new OperatorCommands(vertx, registry, operator, counters, nodes);
-          OperatorApi api = new OperatorApi(registry, fleet, commands, new OperatorAuth(vertx, password),
-              this::refreshAll, this::refresh);
-          Router router = router();
-          api.mount(router);
+          Purchases purchases = new Purchases(registry, fleet, commands, this::refresh);
+          OperatorAuth auth = new OperatorAuth(vertx, password);
+          OperatorSessions sessions = new OperatorSessions(vertx, auth, addresses);
+          DashboardBridge bridge = new DashboardBridge(vertx, addresses, purchases);
+          Router router = Router.router(vertx);
+          router.route().handler(WebVerticle::securityHeaders);
+          sessions.mount(router);
+          bridge.mount(router, sessions);
+          new OperatorApi(registry, fleet, purchases, auth, sessions.handler(), this::refreshAll).mount(router);
           WebObservability.mount(vertx, router, fleet, registry); // /metrics, /readiness
-          return events.completion().compose(ignored -> vertx.createHttpServer()
+          // GET and HEAD only, so a wrong method on an API path stays a 405.
+          router.route().method(HttpMethod.GET).method(HttpMethod.HEAD).handler(staticFiles());
+          return Future.all(events.completion(), bridge.register()).compose(ignored -> vertx.createHttpServer()
               .requestHandler(router)
               .listen(config.httpPort(), config.httpHost()));
         })
@@ -78,9 +99,21 @@ public final class WebVerticle extends VerticleBase {
         });
   }
 
-  /** The router the API (and later the dashboard page and its bridge) are mounted on. */
-  private Router router() {
-    return Router.router(vertx);
+  private StaticHandler staticFiles() {
+    if (config.webroot() != null) {
+      return StaticHandler.create(FileSystemAccess.ROOT, config.webroot().toAbsolutePath().toString())
+          .setCachingEnabled(false); // a directory is for editing the page without a rebuild
+    }
+    return StaticHandler.create(FileSystemAccess.RELATIVE, BUNDLED_WEBROOT);
+  }
+
+  private static void securityHeaders(RoutingContext ctx) {
+    ctx.response().headers()
+        .set("Content-Security-Policy", CSP)
+        .set("X-Frame-Options", "DENY")
+        .set("X-Content-Type-Options", "nosniff")
+        .set("Referrer-Policy", "same-origin"); // "no-referrer" would make Chrome send "Origin: null" on our own form posts
+    ctx.next();
   }
 
   /** @return the port the HTTP server listens on */

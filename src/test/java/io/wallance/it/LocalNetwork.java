@@ -421,11 +421,6 @@ public final class LocalNetwork implements AutoCloseable {
     return metricsPorts.get(nodes.indexOf(node));
   }
 
-  /** @return the network's directory (registry.txt, keys/, node configs and logs) */
-  public Path dir() {
-    return dir;
-  }
-
   /** @return the nodes, in name order */
   public List<Node> nodes() {
     return nodes;
@@ -454,6 +449,24 @@ public final class LocalNetwork implements AutoCloseable {
   /** @return the network id */
   public String net() {
     return net;
+  }
+
+  /** @return the network's directory: {@code registry.txt}, {@code keys/operator.key}, node configs and logs */
+  public Path dir() {
+    return dir;
+  }
+
+  /** @return the Hazelcast cluster name */
+  public String clusterName() {
+    return cluster;
+  }
+
+  /** Stops a node for good with SIGTERM (a graceful cluster leave), waiting for it to exit (bounded). */
+  public void stop(Node node) throws InterruptedException {
+    node.process.destroy();
+    if (!node.process.waitFor(20, TimeUnit.SECONDS)) {
+      node.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
   }
 
   /** @return every observer event received so far, in arrival order */

@@ -1,0 +1,178 @@
+package io.wallance.web;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.Session;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.SessionHandler;
+import io.vertx.ext.web.sstore.LocalSessionStore;
+import io.wallance.cluster.Addresses;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * The dashboard's login: a form posts the operator password to {@code /login}, which starts
+ * a cookie session (HttpOnly, SameSite=Strict, a new id after login) holding a random CSRF
+ * token. The page and its event-bus bridge need that session; the HTTP API also accepts it
+ * (with the token in a header) besides HTTP Basic for scripts.
+ *
+ * <p>Sessions live in a store shared by name within the Vert.x instance, so redeploying the
+ * web verticle keeps the operator logged in; restarting the process logs them out.
+ */
+final class OperatorSessions {
+  /** The session cookie's name. */
+  static final String COOKIE = "wallance.session";
+  /** Header carrying the CSRF token on session-authenticated API mutations. */
+  static final String CSRF_HEADER = "X-CSRF-Token";
+  /** Idle time after which a session expires. */
+  static final long TIMEOUT_MS = 30 * 60_000L;
+  private static final String OPERATOR = "operator";
+  private static final String CSRF = "csrf";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final SessionHandler handler;
+  private final OperatorAuth auth;
+  private final Addresses addresses;
+
+  OperatorSessions(Vertx vertx, OperatorAuth auth, Addresses addresses) {
+    this.auth = auth;
+    this.addresses = addresses;
+    this.handler = SessionHandler.create(LocalSessionStore.create(vertx, "wallance.web.sessions"))
+        .setSessionCookieName(COOKIE)
+        .setCookieHttpOnlyFlag(true)
+        .setCookieSameSite(CookieSameSite.STRICT)
+        .setSessionTimeout(TIMEOUT_MS)
+        .setLazySession(true); // no cookie until someone logs in
+  }
+
+  /** @return the session handler, for routes that need the session */
+  Handler<RoutingContext> handler() {
+    return handler;
+  }
+
+  /** Adds {@code /login}, {@code /logout}, {@code /api/session} and the login guard of the page. */
+  void mount(Router router) {
+    router.post("/login").handler(handler).handler(BodyHandler.create(false).setBodyLimit(OperatorApi.BODY_LIMIT))
+        .handler(this::login);
+    router.post("/logout").handler(handler).handler(this::logout);
+    router.get("/api/session").handler(handler).handler(this::session);
+    router.get("/").handler(handler).handler(this::page);
+    router.get("/index.html").handler(handler).handler(this::page);
+  }
+
+  /** Lets a request through only with an operator session and from this origin; 401 or 403 otherwise. */
+  void requireOperator(RoutingContext ctx) {
+    if (!sameOrigin(ctx.request())) {
+      OperatorApi.fail(ctx, new ApiError(403, "BAD_ORIGIN", "requests from another origin are refused", null));
+    } else if (!loggedIn(ctx.session())) {
+      OperatorApi.fail(ctx, new ApiError(401, "UNAUTHORIZED", "log in first", null));
+    } else {
+      ctx.next();
+    }
+  }
+
+  private void login(RoutingContext ctx) {
+    if (!sameOrigin(ctx.request())) {
+      OperatorApi.fail(ctx, new ApiError(403, "BAD_ORIGIN", "log in from the dashboard's own page", null));
+      return;
+    }
+    String password = ctx.request().getFormAttribute("password");
+    if (password == null || password.isEmpty() || password.length() > 1024) {
+      redirect(ctx, "/login.html?failed");
+      return;
+    }
+    auth.check(password).onComplete(ok -> {
+      if (ok.succeeded() && ok.result()) {
+        Session session = ctx.session();
+        session.regenerateId(); // no session fixation
+        session.put(OPERATOR, true);
+        session.put(CSRF, token());
+        redirect(ctx, "/");
+      } else {
+        redirect(ctx, "/login.html?failed");
+      }
+    });
+  }
+
+  private void logout(RoutingContext ctx) {
+    if (ctx.session() != null && sameOrigin(ctx.request())) {
+      ctx.session().destroy();
+    }
+    redirect(ctx, "/login.html");
+  }
+
+  private void session(RoutingContext ctx) {
+    Session s = ctx.session();
+    if (!loggedIn(s)) {
+      OperatorApi.fail(ctx, new ApiError(401, "UNAUTHORIZED", "log in first", null));
+      return;
+    }
+    OperatorApi.json(ctx, 200, new JsonObject()
+        .put("user", OperatorAuth.USER)
+        .put("csrf", s.<String>get(CSRF))
+        .put("net", addresses.net())
+        .put("addresses", new JsonObject()
+            .put("buy", addresses.dashboardBuy())
+            .put("cancel", addresses.dashboardCancel())
+            .put("events", addresses.events())));
+  }
+
+  /** The page itself: the login form first. */
+  private void page(RoutingContext ctx) {
+    if (loggedIn(ctx.session())) {
+      ctx.next();
+    } else {
+      redirect(ctx, "/login.html");
+    }
+  }
+
+  private static void redirect(RoutingContext ctx, String location) {
+    ctx.response().setStatusCode(303).putHeader("Location", location).putHeader("Cache-Control", "no-store").end();
+  }
+
+  /** @return true for a live session of the logged-in operator */
+  static boolean loggedIn(Session session) {
+    return session != null && !session.isDestroyed() && Boolean.TRUE.equals(session.get(OPERATOR));
+  }
+
+  /** @return true when {@code given} is the session's CSRF token (constant-time) */
+  static boolean csrfMatches(Session session, String given) {
+    String token = session == null ? null : session.get(CSRF);
+    return token != null && given != null && MessageDigest.isEqual(token.getBytes(StandardCharsets.US_ASCII),
+        given.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /**
+   * A browser names the page's origin on every cross-origin request, on WebSocket handshakes
+   * and on same-origin POSTs; a request without {@code Origin} is a same-origin GET or not from
+   * a browser (and carries no session cookie from another site: SameSite=Strict).
+   *
+   * @return false when the request names an origin other than this server's
+   */
+  static boolean sameOrigin(HttpServerRequest request) {
+    String origin = request.getHeader("Origin");
+    if (origin == null) {
+      return true;
+    }
+    HostAndPort authority = request.authority(); // the Host header, or :authority in HTTP/2
+    if (authority == null) {
+      return false;
+    }
+    String host = authority.host() + (authority.port() >= 0 ? ":" + authority.port() : "");
+    return origin.equalsIgnoreCase("http://" + host) || origin.equalsIgnoreCase("https://" + host);
+  }
+
+  private static String token() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+}

@@ -1,0 +1,213 @@
+package io.wallance.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wallance.cluster.ClusterOptions;
+import io.wallance.protocol.Registry;
+import io.wallance.web.PasswordHash;
+import io.wallance.web.WebConfig;
+import io.wallance.web.WebVerticle;
+import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+
+/**
+ * The dashboard in headless Chromium against a real local network: four node processes
+ * ({@link LocalNetwork}) and the real {@link WebVerticle} deployed in the fixture's clustered
+ * observer (a Hazelcast lite member, as in {@code dashboard}). One network for the class;
+ * the tests run in order, the last one stops two nodes. Screenshots go to target/screenshots/.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardIT {
+  private static final String PASSWORD = "dash-pw";
+  private static final Duration WAIT = Duration.ofSeconds(45);
+  private static final Pattern CHANGE = Pattern.compile("([0-9.]+) − ([0-9.]+) = ([0-9.]+) DCoin");
+
+  private static LocalNetwork network;
+  private static WebConfig config;
+  private static String deployment;
+  private static String base;
+  private static Browser browser;
+
+  @BeforeAll
+  static void start() throws Exception {
+    network = LocalNetwork.start("DashboardIT", 4, 5, 1000);
+    Path dir = network.dir();
+    Path hash = dir.resolve("operator.password");
+    Files.writeString(hash, PasswordHash.create(PASSWORD, 10_000).line() + "\n");
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    config = new WebConfig(dir.resolve("registry.txt"), dir.resolve("keys/operator.key"), hash, dir.resolve("web"),
+        "127.0.0.1", port, ClusterOptions.loopback(network.clusterName(), List.of(1), 1, true, 5));
+    deployWeb();
+    base = "http://127.0.0.1:" + port;
+    browser = Browser.start(1280, 900);
+  }
+
+  private static void deployWeb() throws Exception {
+    Registry registry = config.loadRegistry();
+    WebVerticle web = new WebVerticle(config, registry, config.loadOperatorKey(registry), config.loadPasswordHash());
+    deployment = network.observer().deployVerticle(web).await(30, TimeUnit.SECONDS);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.close();
+    }
+    if (network != null) {
+      network.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void operatorLogsInBuysAndSeesFinalityWithTheBalanceChange() throws Exception {
+    browser.login(base, "not-the-password");
+    browser.await("the wrong password refused", WAIT, () -> browser.all("#login-error").get(0).isDisplayed());
+
+    browser.login(base, PASSWORD);
+    browser.await("all four nodes online", WAIT, () -> browser.all("article.node .badge.ok").size() >= 4
+        && browser.all("article.node").size() == 4 && browser.text("#connection").equals("live"));
+    WebElement pi1 = card("pi1");
+    browser.await("pi1 can afford a Receipt", WAIT, () -> balance(card("pi1")).compareTo(BigDecimal.ONE) >= 0);
+
+    new Select(pi1.findElement(By.cssSelector("select.picker"))).selectByValue("Receipt");
+    pi1.findElement(By.cssSelector("button.buy")).click();
+
+    browser.await("pi1's Receipt final", WAIT, () -> !texts("#finality li.final[data-buyer='pi1']").isEmpty());
+    String row = texts("#finality li.final[data-buyer='pi1']").get(0);
+    Matcher m = CHANGE.matcher(row);
+    assertThat(m.find()).as(row).isTrue();
+    BigDecimal before = new BigDecimal(m.group(1));
+    BigDecimal price = new BigDecimal(m.group(2));
+    BigDecimal after = new BigDecimal(m.group(3));
+    assertThat(price).isEqualByComparingTo("1");
+    assertThat(after).as(row).isEqualByComparingTo(before.subtract(price));
+    assertThat(row).containsPattern("voters pi\\d(, pi\\d)+").contains("latency");
+    browser.await("the contract result", WAIT, () -> texts("#results li.result[data-contract='Receipt']")
+        .stream().anyMatch(r -> r.startsWith("pi1") && r.contains("succeeded")));
+    browser.await("a point on the latency chart", WAIT, () -> !browser.all("#chart-latency canvas").isEmpty());
+    Thread.sleep(2_500); // one more balance sample for the chart
+    browser.fullScreenshot("dashboard-after-buy");
+  }
+
+  @Test
+  @Order(2)
+  void aPurchaseWaitingForFundsShowsWhatIsMissingAndCanBeCancelled() throws Exception {
+    WebElement pi2 = card("pi2");
+    new Select(pi2.findElement(By.cssSelector("select.picker"))).selectByValue("Nespresso");
+    // More coffee than pi2 can pay for (it has earned for as long as the network has run):
+    // buy until purchases queue up waiting for funds.
+    for (int i = 0; i < 15 && texts(WAITING).size() < 2; i++) {
+      List<String> before = texts(".toast");
+      card("pi2").findElement(By.cssSelector("button.buy")).click();
+      browser.await("the purchase answered", WAIT, () -> texts(".toast").stream()
+          .anyMatch(t -> t.startsWith("pi2: purchase #") && !before.contains(t)));
+    }
+    browser.await("a waiting purchase with what is missing", WAIT, () -> !texts(WAITING).isEmpty());
+    List<String> waiting = texts(WAITING);
+    assertThat(waiting.get(0)).containsPattern("waiting for funds [0-9.]+ / 2 DCoin");
+    String last = waiting.get(waiting.size() - 1);
+    Matcher number = Pattern.compile("^#(\\d+)").matcher(last);
+    assertThat(number.find()).as(last).isTrue();
+    String id = number.group(1);
+    browser.screenshot("waiting-for-funds");
+
+    String cancel = "article.node[data-node='pi2'] li.purchase[data-purchase='" + id + "'] button.cancel";
+    browser.await("the Cancel button clicked", WAIT, () -> {
+      browser.driver().findElement(By.cssSelector(cancel)).click();
+      return true;
+    });
+
+    browser.await("purchase " + id + " cancelled", WAIT, () -> browser.all(".toast").stream()
+        .anyMatch(t -> t.getText().contains("#" + id + " cancelled")));
+    browser.await("purchase " + id + " gone from the card", WAIT, () -> card("pi2")
+        .findElements(By.cssSelector("li.purchase[data-purchase='" + id + "']")).isEmpty());
+  }
+
+  @Test
+  @Order(3)
+  void thePageReconnectsByItselfAfterTheWebVerticleRestarts() throws Exception {
+    network.observer().undeploy(deployment).await(30, TimeUnit.SECONDS);
+    browser.await("the page notices", WAIT, () -> !browser.text("#connection").equals("live"));
+    browser.screenshot("web-down");
+
+    deployWeb();
+
+    browser.await("live again", WAIT, () -> browser.text("#connection").equals("live"));
+    browser.await("pi3's current balance shown", WAIT, () -> {
+      double shown = balance(card("pi3")).doubleValue();
+      return Math.abs(shown - currentBalance(network.node(2))) <= 0.6;
+    });
+    int finals = browser.all("#finality li.final[data-buyer='pi3']").size();
+    WebElement pi3 = card("pi3");
+    new Select(pi3.findElement(By.cssSelector("select.picker"))).selectByValue("Receipt");
+    pi3.findElement(By.cssSelector("button.buy")).click();
+    browser.await("a purchase through the new bridge final", WAIT,
+        () -> browser.all("#finality li.final[data-buyer='pi3']").size() > finals);
+  }
+
+  @Test
+  @Order(4)
+  void withTwoOfFourNodesStoppedAPurchaseShowsWhyItCannotFinalize() throws Exception {
+    network.stop(network.node(2));
+    network.stop(network.node(3));
+    browser.await("pi3 and pi4 offline", WAIT, () -> browser.all("article.node .badge.bad").size() == 2
+        && browser.text("#summary").contains("2 online"));
+    WebElement pi1 = card("pi1");
+    new Select(pi1.findElement(By.cssSelector("select.picker"))).selectByValue("Receipt");
+    browser.await("pi1 can afford a Receipt", WAIT, () -> balance(card("pi1")).compareTo(BigDecimal.ONE) >= 0);
+    pi1.findElement(By.cssSelector("button.buy")).click();
+
+    browser.await("the reason shown with the pending request", WAIT, () -> browser.text("#pending")
+        .contains("cannot finalize: only 2 of 4 members online, quorum is 3"));
+    assertThat(browser.text("#pending")).contains("pi1 buys Receipt").containsPattern("votes [12]/3: pi");
+    browser.await("and on pi1's card", WAIT, () -> card("pi1").getText().contains("cannot finalize"));
+    browser.fullScreenshot("no-quorum");
+  }
+
+  private static double currentBalance(LocalNetwork.Node node) {
+    try {
+      return network.query(node).getDouble("balance");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static WebElement card(String name) {
+    return browser.driver().findElement(By.cssSelector("article.node[data-node='" + name + "']"));
+  }
+
+  private static BigDecimal balance(WebElement card) {
+    String text = card.findElement(By.cssSelector(".balance")).getText();
+    return text.matches("[0-9.]+") ? new BigDecimal(text) : BigDecimal.ZERO;
+  }
+
+  private static final String WAITING = "article.node[data-node='pi2'] li.purchase.waiting";
+
+  /** The texts of every match, read in one go inside the page (the lists are redrawn live). */
+  @SuppressWarnings("unchecked")
+  private static List<String> texts(String css) {
+    return (List<String>) browser.script("return [...document.querySelectorAll(arguments[0])].map(e => e.innerText)",
+        css);
+  }
+}
