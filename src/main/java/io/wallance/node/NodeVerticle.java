@@ -26,6 +26,10 @@ import io.wallance.protocol.Reason;
 import io.wallance.protocol.Registry;
 import io.wallance.protocol.Share;
 import io.wallance.protocol.Signed;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -90,6 +94,9 @@ public final class NodeVerticle extends VerticleBase {
   private final Addresses addresses;
 
   private Replica replica;
+  private SignatureCheck signatures;
+  private long received;
+  private long sent;
   private String name;
   private EventBus bus;
   private ObserverEvents events;
@@ -144,7 +151,8 @@ public final class NodeVerticle extends VerticleBase {
       // Durable ledger (issue 4) hooks in here: Replica.restart(key, storedState, ...) when the
       // node's database holds a LedgerState, and a store that writes what Effects report
       // before they are published (votes, requests, command counters, finals).
-      replica = Replica.create(key, genesis, Rules.none(), new SignatureCheck(8192), ReplicaOptions.defaults());
+      signatures = new SignatureCheck(8192);
+      replica = Replica.create(key, genesis, Rules.none(), signatures, ReplicaOptions.defaults());
     } catch (ProtocolException e) {
       return Future.failedFuture("the genesis registry is refused: " + e.getMessage());
     }
@@ -194,6 +202,7 @@ public final class NodeVerticle extends VerticleBase {
 
   private void onProtocol(Message<Object> m, boolean gossip) {
     long now = now();
+    received++;
     Signed<? extends Body> s;
     try {
       s = decode(m.body());
@@ -242,6 +251,7 @@ public final class NodeVerticle extends VerticleBase {
     for (Effects.Outgoing out : fx.messages()) {
       String address = out.to() == null ? addresses.gossip() : addresses.to(out.to());
       bus.publish(address, out.message().wireText());
+      sent++;
     }
     for (LedgerEvent e : fx.events()) {
       onLedgerEvent(e, now);
@@ -471,7 +481,34 @@ public final class NodeVerticle extends VerticleBase {
     Map<Reason, Long> core = new EnumMap<>(Reason.class);
     core.putAll(replica.rejections());
     core.forEach((reason, n) -> rejections.merge(reason.name(), n, Long::sum));
-    return NodeView.of(replica, name, purchases, catalogue, new JsonArray(List.copyOf(readings)), rejections);
+    return NodeView.of(replica, name, purchases, catalogue, new JsonArray(List.copyOf(readings)), rejections)
+        .put("perf", perf());
+  }
+
+  /**
+   * Counters for {@code bench}: Ed25519 verifications run and answered from the cache,
+   * protocol messages received (gossip and {@code to.<me>}) and published, and the hosting
+   * process (a process may host several nodes).
+   */
+  private JsonObject perf() {
+    Runtime rt = Runtime.getRuntime();
+    return new JsonObject().put("signaturesVerified", signatures.verified())
+        .put("signaturesCached", signatures.cached()).put("messagesReceived", received).put("messagesSent", sent)
+        .put("pid", ProcessHandle.current().pid())
+        .put("heapUsedBytes", rt.totalMemory() - rt.freeMemory()).put("heapCommittedBytes", rt.totalMemory())
+        .put("heapMaxBytes", rt.maxMemory()).put("heapAfterGcBytes", heapAfterGc());
+  }
+
+  /** Heap in use right after the last collection of each heap pool (live data, not garbage). */
+  private static long heapAfterGc() {
+    long sum = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      MemoryUsage after = pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
+      if (after != null) {
+        sum += after.getUsed();
+      }
+    }
+    return sum;
   }
 
   private void publishSummary() {
