@@ -58,6 +58,7 @@ final class BenchCommand implements Callable<Integer> {
   private static final long READY_SECONDS = 180;
   private static final long DRAIN_SECONDS = 60;
   private static final long ASK_MILLIS = 10_000;
+  private static final long IDLE_MILLIS = 5_000;
 
   @Spec
   private CommandSpec spec;
@@ -104,7 +105,8 @@ final class BenchCommand implements Callable<Integer> {
   private String jvmProfile;
 
   @Option(names = "--jvm-option", paramLabel = "FLAG",
-      description = "An extra child JVM flag (repeatable), e.g. -XX:StartFlightRecording=filename=node-%%p.jfr")
+      description = "An extra child JVM flag (repeatable); {process} becomes the process number,"
+          + " e.g. -XX:StartFlightRecording=filename=node-{process}.jfr")
   private List<String> jvmOptions = new ArrayList<>();
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the result as JSON.")
@@ -209,6 +211,15 @@ final class BenchCommand implements Callable<Integer> {
     private Addresses addresses;
     private List<String> ids;
     boolean durable;
+    double idleCores;
+
+    private double fleetCpu() {
+      double cpu = 0;
+      for (Process process : fleet.processes()) {
+        cpu += cpuSeconds(process.toHandle());
+      }
+      return cpu;
+    }
 
     Run(LocalFleet fleet, PrintWriter out) {
       this.fleet = fleet;
@@ -282,6 +293,11 @@ final class BenchCommand implements Callable<Integer> {
       if (warmup > 0) {
         drive(warmup, null, c, null, "bench warm-up");
       }
+      // Background cost after the warm-up, with no purchases (sensors, timers, status, observer events).
+      double idleBefore = fleetCpu();
+      long idleStart = System.nanoTime();
+      Thread.sleep(IDLE_MILLIS);
+      idleCores = (fleetCpu() - idleBefore) / ((System.nanoTime() - idleStart) / 1e9);
       driver.startCounting();
       Snapshot before = snapshot();
       List<JsonObject> samples = new ArrayList<>();
@@ -370,11 +386,7 @@ final class BenchCommand implements Callable<Integer> {
         received += p.getLong("messagesReceived", 0L);
         perf.put(p.getLong("pid", -1L), p);
       }
-      double cpu = 0;
-      for (Process process : fleet.processes()) {
-        cpu += cpuSeconds(process.toHandle());
-      }
-      return new Snapshot(verified, cached, sent, received, cpu, cpuSeconds(ProcessHandle.current()), perf);
+      return new Snapshot(verified, cached, sent, received, fleetCpu(), cpuSeconds(ProcessHandle.current()), perf);
     }
 
     private JsonObject sample(Snapshot known, double t) {
@@ -420,6 +432,7 @@ final class BenchCommand implements Callable<Integer> {
           .put("throughput_per_s", round(finals / Math.max(seconds, 1e-9), 2))
           .put("cpu_ms_per_purchase", round((after.cpuSeconds() - before.cpuSeconds()) * 1000 / per, 3))
           .put("bench_cpu_ms_per_purchase", round((after.benchCpuSeconds() - before.benchCpuSeconds()) * 1000 / per, 3))
+          .put("idle_cpu_cores", round(idleCores, 3))
           .put("cpu_utilisation_cores", round((after.cpuSeconds() - before.cpuSeconds()) / Math.max(seconds, 1e-9), 2))
           .put("signatures_verified_per_purchase_per_node",
               round((after.verified() - before.verified()) / per / count, 2))
@@ -622,6 +635,8 @@ final class BenchCommand implements Callable<Integer> {
         + " ratio %.3f%n", r.getDouble("throughput_per_s"), r.getDouble("bound_per_s"),
         r.getDouble("verify_per_s_per_core"), r.getInteger("cores"), r.getLong("verifications_needed_per_purchase"),
         r.getDouble("bound_ratio"));
+    out.printf(Locale.ROOT, "  cpu                  %.2f cores busy under load, %.3f cores idle (no purchases)%n",
+        r.getDouble("cpu_utilisation_cores"), r.getDouble("idle_cpu_cores"));
     out.printf(Locale.ROOT, "  per purchase         cpu %.2f ms (nodes; bench %.2f ms), signatures verified/node %.2f"
         + " (cached %.2f), messages sent %.1f%n", r.getDouble("cpu_ms_per_purchase"),
         r.getDouble("bench_cpu_ms_per_purchase"), r.getDouble("signatures_verified_per_purchase_per_node"),

@@ -66,7 +66,8 @@ final class LocalFleet implements AutoCloseable {
    * @param processes number of JVM processes the nodes are spread over (round robin), 1..count
    * @param sensorPeriodMillis the sensors' fixed period
    * @param contractsDir the catalogue the nodes load and the registry lists, or null for the bundled one
-   * @param jvmFlags the children's JVM flags (heap, GC, JIT...), before the Hazelcast flags
+   * @param jvmFlags the children's JVM flags (heap, GC, JIT...), before the Hazelcast flags;
+   *     {@code {process}} in a flag becomes the process number (1..P), e.g. for a JFR file name
    * @param clusterPrefix prefix of the per-run Hazelcast cluster name
    */
   record Spec(String net, int count, int processes, long sensorPeriodMillis, Path contractsDir,
@@ -203,7 +204,6 @@ final class LocalFleet implements AutoCloseable {
   void startNodes() throws IOException {
     List<String> base = new ArrayList<>();
     base.add(javaExecutable());
-    base.addAll(spec.jvmFlags());
     base.addAll(HAZELCAST_JVM_FLAGS);
     base.add("-D" + ParentWatchdog.PROPERTY + "=" + ProcessHandle.current().pid());
     base.add("-cp");
@@ -211,7 +211,11 @@ final class LocalFleet implements AutoCloseable {
     base.add(Main.class.getName());
     base.add("node");
     for (int p = 0; p < spec.processes(); p++) {
-      List<String> command = new ArrayList<>(base);
+      List<String> command = new ArrayList<>(base.subList(0, 1));
+      for (String flag : spec.jvmFlags()) {
+        command.add(flag.replace("{process}", Integer.toString(p + 1)));
+      }
+      command.addAll(base.subList(1, base.size()));
       Path log = null;
       for (Node node : nodes) {
         if (node.process() == p) {
