@@ -120,7 +120,31 @@ final class BenchDriver {
    * Sends one {@code buy} to the node with the fewest purchases in flight (rotating among
    * ties). Returns at once; a refused command is counted as an error.
    */
-  synchronized void submit() {
+  void submit() {
+    String node;
+    Signed<Command> c;
+    synchronized (this) {
+      node = pick();
+      long counter = counters.merge(node, 1L, Long::sum);
+      c = Signed.sign(new Command(net, operator.id(), node, counter, Command.Action.BUY, contract, counter), operator);
+      outstanding.merge(node, 1, Integer::sum);
+      submitted++;
+      if (counting) {
+        countedSubmitted++;
+      }
+    }
+    // Outside the lock: the event loop delivering observer events must never wait for us.
+    vertx.eventBus().request(addresses.command(node), c.wireText(), new DeliveryOptions().setSendTimeout(ASK_MILLIS))
+        .onFailure(err -> {
+          synchronized (BenchDriver.this) {
+            error(err.getMessage());
+            outstanding.computeIfPresent(node, (k, v) -> Math.max(0, v - 1));
+            BenchDriver.this.notifyAll();
+          }
+        });
+  }
+
+  private String pick() {
     int best = -1;
     int min = Integer.MAX_VALUE;
     for (int i = 0; i < nodes.size(); i++) {
@@ -132,23 +156,7 @@ final class BenchDriver {
       }
     }
     next = (best + 1) % nodes.size();
-    String node = nodes.get(best);
-    long counter = counters.merge(node, 1L, Long::sum);
-    Signed<Command> c = Signed.sign(new Command(net, operator.id(), node, counter, Command.Action.BUY, contract,
-        counter), operator);
-    outstanding.merge(node, 1, Integer::sum);
-    submitted++;
-    if (counting) {
-      countedSubmitted++;
-    }
-    vertx.eventBus().request(addresses.command(node), c.wireText(), new DeliveryOptions().setSendTimeout(ASK_MILLIS))
-        .onFailure(err -> {
-          synchronized (BenchDriver.this) {
-            error(err.getMessage());
-            outstanding.computeIfPresent(node, (k, v) -> Math.max(0, v - 1));
-            BenchDriver.this.notifyAll();
-          }
-        });
+    return nodes.get(best);
   }
 
   private void error(String what) {

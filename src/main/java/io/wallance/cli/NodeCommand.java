@@ -29,7 +29,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code wallance node --config FILE}: runs one node (for a Pi) until SIGTERM or Ctrl+C.
+ * {@code wallance node --config FILE}: runs one node (for a Pi) until SIGTERM or Ctrl+C. With
+ * {@code --config} repeated, runs several nodes in this process, each its own cluster member
+ * (used by {@code bench} to put many logical nodes on few JVMs).
  *
  * <p>Reads the config, key and registry first, so a bad file fails with one clear line
  * before anything joins the cluster; then starts the clustered Vert.x and deploys the node,
