@@ -100,8 +100,8 @@ final class BenchCommand implements Callable<Integer> {
   private long sampleSeconds;
 
   @Option(names = "--jvm-profile", paramLabel = "NAME", defaultValue = "default",
-      description = "Child JVM options: default (-Xmx256m, SerialGC, full JIT), demo (the demo's), or pi"
-          + " (conf/jvm-pi.options, bundled in the jar). Default: ${DEFAULT-VALUE}.")
+      description = "Child JVM options: default (-Xmx256m, SerialGC, full JIT), demo (the demo's), or a profile"
+          + " conf/jvm/NAME.options bundled in the jar: pi, pc, test. Default: ${DEFAULT-VALUE}.")
   private String jvmProfile;
 
   @Option(names = "--jvm-option", paramLabel = "FLAG",
@@ -584,15 +584,16 @@ final class BenchCommand implements Callable<Integer> {
         return List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-Xshare:auto");
       case "demo":
         return LocalFleet.CHILD_JVM_FLAGS;
-      case "pi":
-        try (InputStream in = BenchCommand.class.getResourceAsStream("/conf/jvm-pi.options")) {
-          if (in == null) {
-            throw new IllegalStateException("conf/jvm-pi.options is not in the jar");
-          }
+      default:
+        InputStream found = name.matches("[a-z0-9-]{1,32}")
+            ? BenchCommand.class.getResourceAsStream("/conf/jvm/" + name + ".options") : null;
+        if (found == null) {
+          throw new IllegalArgumentException("--jvm-profile must be default, demo or a conf/jvm/NAME.options in the"
+              + " jar (pi, pc, test), got " + name);
+        }
+        try (InputStream in = found) {
           return parseOptions(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
-      default:
-        throw new IllegalArgumentException("--jvm-profile must be default, demo or pi, got " + name);
     }
   }
 

@@ -2,8 +2,11 @@ package io.wallance.cli;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.wallance.cluster.Addresses;
 import io.wallance.cluster.ClusterFactory;
 import io.wallance.cluster.ClusterOptions;
+import io.wallance.node.CrashPoint;
+import io.wallance.node.HealthServer;
 import io.wallance.node.NodeConfig;
 import io.wallance.node.NodeDeployment;
 import io.wallance.node.NodeKeys;
@@ -53,14 +56,26 @@ final class NodeCommand implements Callable<Integer> {
 
   @Option(names = "--config", required = true, paramLabel = "FILE",
       description = {"The node's JSON config file (see docs/ARCHITECTURE.md).",
-          "Repeat it to host several nodes in this process (each its own cluster member; used by bench)."})
+          "Repeat it to host several nodes in this process, each its own cluster member (used by bench)."})
   private List<Path> configs;
 
-  /** One node of this process, once its config, key and registry have been read. */
-  private record Loaded(NodeConfig cfg, Crypto.KeyPair key, Signed<Registry> genesis) {}
+  @Option(names = "--health", paramLabel = "HOST:PORT",
+      description = "Serve GET /health and /readiness (with the node's digests) over HTTP here."
+          + " Default: none. Only with one --config.")
+  private String health;
+
+  /** One node of this process, once its config, key and registries have been read. */
+  private record Loaded(NodeConfig cfg, Crypto.KeyPair key, Signed<Registry> genesis, List<Signed<Registry>> updates) {}
 
   @Override
   public Integer call() throws Exception {
+    if (health != null && configs.size() > 1) {
+      throw new IllegalArgumentException("--health serves one node: give one --config with it");
+    }
+    InetSocketAddress healthAddress = health == null ? null : healthAddress(health);
+    if (healthAddress != null) {
+      requireFree("health", healthAddress.getHostString(), healthAddress.getPort());
+    }
     List<Loaded> nodes = new ArrayList<>();
     for (Path config : configs) {
       nodes.add(load(config));
@@ -77,7 +92,7 @@ final class NodeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       for (Loaded node : nodes) {
-        started.add(start(node));
+        started.add(start(node, healthAddress));
       }
     } catch (Exception e) {
       Runtime.getRuntime().removeShutdownHook(hook);
@@ -92,14 +107,21 @@ final class NodeCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Reads config, key and registry, so a bad file fails with one line before anything joins. */
+  /** Reads config, key and registries, so a bad file fails with one line before anything joins. */
   private static Loaded load(Path config) throws Exception {
     NodeConfig cfg = NodeConfig.load(config);
     Crypto.KeyPair key = NodeKeys.readPrivate(cfg.keyFile());
     Signed<Registry> genesis = RegistryFile.read(cfg.registryFile());
-    if (genesis.body().member(key.id()) == null) {
+    List<Signed<Registry>> updates = new ArrayList<>();
+    for (Path file : cfg.registryUpdates()) {
+      updates.add(RegistryFile.read(file));
+    }
+    if (genesis.body().member(key.id()) == null && updates.stream().noneMatch(u -> u.body().member(key.id()) != null)) {
       throw new IllegalStateException("the key in " + cfg.keyFile() + " (" + key.id() + ") is not a member of the"
-          + " registry " + cfg.registryFile());
+          + " registry " + cfg.registryFile() + " nor of its registryUpdates");
+    }
+    if (cfg.crashAt() != null) {
+      LOG.warn("TEST ONLY: this node halts at crash point {} (-D{})", cfg.crashAt().wire(), CrashPoint.PROPERTY);
     }
     Files.createDirectories(cfg.dataDir());
     ClusterOptions cluster = cfg.cluster();
@@ -107,11 +129,11 @@ final class NodeCommand implements Callable<Integer> {
     if (cluster.eventBusPort() != 0) {
       requireFree("event bus", cluster.eventBusHost(), cluster.eventBusPort());
     }
-    return new Loaded(cfg, key, genesis);
+    return new Loaded(cfg, key, genesis, updates);
   }
 
   /** Joins the cluster and deploys the node's verticles; on failure closes what it started. */
-  private static Vertx start(Loaded node) {
+  private Vertx start(Loaded node, InetSocketAddress healthAddress) throws Exception {
     NodeConfig cfg = node.cfg();
     ClusterOptions cluster = cfg.cluster();
     Vertx vertx;
@@ -122,7 +144,8 @@ final class NodeCommand implements Callable<Integer> {
           + cluster.bindHost() + ":" + cluster.hazelcastPort() + ": " + Main.describe(e), e);
     }
     try {
-      NodeDeployment.deploy(vertx, cfg, node.key(), node.genesis()).await(START_SECONDS, TimeUnit.SECONDS);
+      NodeDeployment.deploy(vertx, cfg, node.key(), node.genesis(), node.updates())
+          .await(START_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {
       try {
         vertx.close().await(STOP_SECONDS, TimeUnit.SECONDS);
@@ -130,6 +153,11 @@ final class NodeCommand implements Callable<Integer> {
         e.addSuppressed(closing);
       }
       throw new IllegalStateException("node " + cfg.name() + " cannot start: " + Main.describe(e), e);
+    }
+    if (healthAddress != null) {
+      HealthServer.start(vertx, new Addresses(node.genesis().body().net()), node.key().id(),
+          healthAddress.getHostString(), healthAddress.getPort()).await(START_SECONDS, TimeUnit.SECONDS);
+      LOG.info("node {} serves /health and /readiness on {}", cfg.name(), health);
     }
     LOG.info("node {} ({}) running on network {}, cluster {}; stop with Ctrl+C", cfg.name(), node.key().id(),
         node.genesis().body().net(), cluster.clusterName());
@@ -150,10 +178,28 @@ final class NodeCommand implements Callable<Integer> {
     }
   }
 
+  private static InetSocketAddress healthAddress(String value) {
+    int colon = value.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("--health must be HOST:PORT, got '" + value + "'");
+    }
+    int port;
+    try {
+      port = Integer.parseInt(value.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 1 || port > 65_535) {
+      throw new IllegalArgumentException("--health port must be 1-65535, got '" + value + "'");
+    }
+    return InetSocketAddress.createUnresolved(value.substring(0, colon), port);
+  }
+
   /** Fails with one clear line when another process (often another node) holds the port. */
   private static void requireFree(String what, String host, int port) throws IOException {
     try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(false);
+      // As the servers bind: a port left in TIME_WAIT by a crashed node is free; one in use is not.
+      socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
     } catch (IOException e) {
       throw new IllegalStateException(what + " port " + host + ":" + port + " is already in use"

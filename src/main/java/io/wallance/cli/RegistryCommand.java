@@ -3,6 +3,7 @@ package io.wallance.cli;
 import io.wallance.contract.Contract;
 import io.wallance.contract.ContractCatalogue;
 import io.wallance.node.NodeKeys;
+import io.wallance.node.RegistryFile;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.ProtocolException;
 import io.wallance.protocol.Registry;
@@ -27,16 +28,24 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code wallance registry}: writes a signed registry (normally the genesis, epoch 1) for the
- * fleet: members, the operator who signs it, the network parameters and the contract catalogue
- * (name → price) from a contracts directory or the catalogue bundled in the jar.
+ * {@code wallance registry}: writes a signed registry for the fleet: members, the operator who
+ * signs it, the network parameters and the contract catalogue (name → price) from a contracts
+ * directory or the catalogue bundled in the jar.
+ *
+ * <p>Without {@code --previous} it writes a genesis (epoch 1). With {@code --previous FILE} it
+ * writes the next epoch of that registry: same network, operators, fixed parameters (rate,
+ * difficulty), reward, outdate and catalogue (unless {@code --contracts} is given); members are
+ * the previous ones plus {@code --member} minus {@code --remove}; the quorum is
+ * {@code --quorum} (default 0 = the safe quorum of the new member count). The operator key must
+ * be an operator of the previous epoch (PROTOCOL.md 4.6).
  */
 @Command(
     name = "registry",
     mixinStandardHelpOptions = true,
     description = {
         "Writes the signed member registry (wire text) that every node installs.",
-        "Members are NAME=PUBHEX (the line keygen prints) or NAME=@FILE.pub."
+        "Members are NAME=PUBHEX (the line keygen prints) or NAME=@FILE.pub.",
+        "With --previous FILE: the next epoch of that registry (members added and removed)."
     })
 final class RegistryCommand implements Callable<Integer> {
 
@@ -54,20 +63,28 @@ final class RegistryCommand implements Callable<Integer> {
       description = "The operator's name in the registry. Default: ${DEFAULT-VALUE}.")
   private String operatorName;
 
-  @Option(names = "--net", required = true, paramLabel = "NAME",
-      description = "The network id (inside every signed message).")
+  @Option(names = "--net", paramLabel = "NAME",
+      description = "The network id (inside every signed message); required for a genesis.")
   private String net;
 
-  @Option(names = "--member", required = true, paramLabel = "NAME=PUBHEX",
+  @Option(names = "--member", paramLabel = "NAME=PUBHEX",
       description = "A voting member (repeat for each); PUBHEX may be @FILE to read a .pub file.")
-  private List<String> members;
+  private List<String> members = new ArrayList<>();
+
+  @Option(names = "--previous", paramLabel = "FILE",
+      description = "Write the next epoch of this signed registry (its members, minus --remove, plus --member).")
+  private Path previous;
+
+  @Option(names = "--remove", paramLabel = "NAME|PUBHEX",
+      description = "With --previous: a member to remove (repeat for each).")
+  private List<String> removals = new ArrayList<>();
 
   @Option(names = "--contracts", paramLabel = "DIR",
       description = "Contract catalogue directory. Default: the catalogue bundled in the jar.")
   private Path contracts;
 
-  @Option(names = "--epoch", defaultValue = "1", description = "Registry epoch. Default: ${DEFAULT-VALUE}.")
-  private long epoch;
+  @Option(names = "--epoch", description = "Registry epoch. Default: 1, or the previous epoch + 1.")
+  private Long epoch;
 
   @Option(names = "--quorum", defaultValue = "0",
       description = "Quorum; 0 = the safe quorum (it may only be raised). Default: ${DEFAULT-VALUE}.")
@@ -95,15 +112,50 @@ final class RegistryCommand implements Callable<Integer> {
     if (!NAME.matcher(operatorName).matches()) {
       throw new ParameterException(spec.commandLine(), "--operator-name must be 1-32 characters [A-Za-z0-9_.-]");
     }
+    Registry before = previous == null ? null : RegistryFile.read(previous).body();
+    if (before == null && (net == null || members.isEmpty())) {
+      throw new ParameterException(spec.commandLine(), "a genesis needs --net and at least one --member"
+          + " (or give --previous FILE to write the next epoch)");
+    }
+    if (before == null && !removals.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--remove needs --previous");
+    }
     List<Registry.Party> parties = new ArrayList<>();
+    if (before != null) {
+      parties.addAll(before.members());
+      for (String r : removals) {
+        if (!parties.removeIf(p -> p.id().equals(r) || p.name().equals(r))) {
+          throw new ParameterException(spec.commandLine(), "--remove " + r + ": no such member in " + previous);
+        }
+      }
+    }
     for (String m : members) {
-      parties.add(member(m));
+      Registry.Party p = member(m);
+      if (parties.stream().anyMatch(q -> q.id().equals(p.id()) || q.name().equals(p.name()))) {
+        throw new ParameterException(spec.commandLine(), "--member " + p.name() + " is already a member");
+      }
+      parties.add(p);
     }
     parties.sort(Comparator.comparing(Registry.Party::id));
-    Registry registry = new Registry(net, epoch, quorum, dcoinRate, reward, difficulty, outdate, parties,
-        List.of(new Registry.Party(operator.id(), operatorName)), catalogue(), operator.id());
+    Registry registry;
+    if (before == null) {
+      registry = new Registry(net, epoch == null ? 1 : epoch, quorum, dcoinRate, reward, difficulty, outdate, parties,
+          List.of(new Registry.Party(operator.id(), operatorName)), catalogue(), operator.id());
+    } else {
+      if (net != null && !net.equals(before.net())) {
+        throw new ParameterException(spec.commandLine(), "--net " + net + " differs from " + before.net()
+            + " of " + previous);
+      }
+      registry = new Registry(before.net(), epoch == null ? before.epoch() + 1 : epoch, quorum, before.dcoinRate(),
+          before.reward(), before.difficulty(), before.outdate(), parties, before.operators(),
+          contracts == null ? before.contracts() : catalogue(), operator.id());
+    }
     try {
-      registry.validate();
+      if (before == null) {
+        registry.validate();
+      } else {
+        registry.validateSuccessorOf(before);
+      }
     } catch (ProtocolException e) {
       throw new IllegalArgumentException("invalid registry: " + e.getMessage(), e);
     }
@@ -115,7 +167,8 @@ final class RegistryCommand implements Callable<Integer> {
     Path tmp = Files.createTempFile(target.getParent(), ".registry", ".tmp");
     Files.writeString(tmp, signed.wireText(), StandardCharsets.US_ASCII);
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    spec.commandLine().getErr().println("registry: wrote " + target + " (network " + net + ", epoch " + epoch + ", "
+    spec.commandLine().getErr().println("registry: wrote " + target + " (network " + registry.net() + ", epoch "
+        + registry.epoch() + ", "
         + parties.size() + " members, quorum " + registry.quorumSize() + ", " + registry.contracts().size()
         + " contracts, hash " + signed.hash() + ")");
     spec.commandLine().getErr().flush();

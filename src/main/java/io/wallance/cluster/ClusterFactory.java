@@ -69,7 +69,8 @@ public final class ClusterFactory {
     config.setProperty("hazelcast.graceful.shutdown.max.wait", Integer.toString(GRACEFUL_SHUTDOWN_SECONDS));
 
     NetworkConfig network = config.getNetworkConfig();
-    network.setPort(options.hazelcastPort()).setPortAutoIncrement(false);
+    // Reuse the address: a node restarted right after a crash finds its port in TIME_WAIT.
+    network.setPort(options.hazelcastPort()).setPortAutoIncrement(false).setReuseAddress(true);
     network.getInterfaces().clear().setEnabled(true).addInterface(options.bindHost());
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);

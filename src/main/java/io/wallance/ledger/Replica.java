@@ -1021,6 +1021,11 @@ public final class Replica {
     return current();
   }
 
+  /** The signed registry of {@code epoch} held here, or null (e.g. to check a restored journal's genesis). */
+  public Signed<Registry> signedRegistry(long epoch) {
+    return ledger.registries.get(epoch);
+  }
+
   /** Member ids with a wallet, ascending. */
   public List<String> wallets() {
     return List.copyOf(ledger.wallets.keySet());

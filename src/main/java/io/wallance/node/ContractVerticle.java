@@ -14,8 +14,13 @@ import io.wallance.contract.ContractResult;
 import io.wallance.contract.ContractRunner;
 import io.wallance.contract.RunnerOptions;
 import io.wallance.protocol.Registry;
+import io.wallance.store.LedgerStore;
+import io.wallance.store.PurchaseRecord;
+import io.wallance.store.StoreException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,6 +37,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Finalized purchases arrive only on the in-JVM address {@link Addresses#localPurchased},
  * never from the cluster, so no other member can make this node run anything.
+ *
+ * <p>Runs are durable ({@link ContractRunLog}): a run is recorded before the contract starts
+ * and completed after it ends; a request already in the log (completed, or interrupted by a
+ * crash) is never started again by itself. At start, a purchase the store shows final whose
+ * run was never recorded (the node died between finality and the start) is run now: that is
+ * its first run, not a repeat.
  */
 public final class ContractVerticle extends VerticleBase {
 
@@ -46,6 +57,8 @@ public final class ContractVerticle extends VerticleBase {
   private final String me;
   private final String name;
   private final Set<String> ran = new LinkedHashSet<>();
+  private final LedgerStore store;
+  private final CrashPoint crashAt;
   private ContractCatalogue catalogue;
   private ContractRunner runner;
   private ObserverEvents events;
@@ -57,9 +70,13 @@ public final class ContractVerticle extends VerticleBase {
    * @param addresses the network's addresses
    * @param me the node's id
    * @param name the node's registry name
+   * @param store the node's ledger store (its contract-run log)
+   * @param crashAt test only: the crash point, or null
    */
   public ContractVerticle(Path dataDir, Path contractsDir, Registry registry, Addresses addresses, String me,
-      String name) {
+      String name, LedgerStore store, CrashPoint crashAt) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.crashAt = crashAt;
     this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
     this.contractsDir = contractsDir;
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -82,7 +99,20 @@ public final class ContractVerticle extends VerticleBase {
           MessageConsumer<Object> consumer = vertx.eventBus().localConsumer(addresses.localPurchased(me),
               this::onPurchased);
           return consumer.completion();
-        });
+        })
+        .compose(x -> vertx.executeBlocking(this::finalNeverStarted))
+        .onSuccess(missed -> missed.forEach(p -> run(p.id(), p.request(), p.contract())));
+  }
+
+  /** Own purchases the store shows final whose run was never recorded. */
+  private List<PurchaseRecord> finalNeverStarted() throws StoreException {
+    List<PurchaseRecord> out = new ArrayList<>();
+    for (PurchaseRecord p : store.loadPurchases()) {
+      if ("final".equals(p.state()) && p.request() != null && store.runs().find(p.request()).isEmpty()) {
+        out.add(p);
+      }
+    }
+    return out;
   }
 
   @Override
@@ -116,13 +146,17 @@ public final class ContractVerticle extends VerticleBase {
       LOG.error("ignoring a malformed purchase notice: {}", m.body());
       return;
     }
+    run(purchase.longValue(), request, contractName);
+  }
+
+  private void run(long purchase, String request, String contractName) {
     if (!ran.add(request)) {
       return; // exactly once per purchase
     }
     if (ran.size() > REMEMBER) {
       ran.remove(ran.iterator().next());
     }
-    JsonObject event = new JsonObject().put("purchase", purchase.longValue()).put("request", request)
+    JsonObject event = new JsonObject().put("purchase", purchase).put("request", request)
         .put("contract", contractName);
     Optional<Contract> contract = catalogue.find(contractName);
     if (contract.isEmpty()) {
@@ -130,17 +164,34 @@ public final class ContractVerticle extends VerticleBase {
           .put("output", "contract " + contractName + " is not in this node's catalogue"));
       return;
     }
-    Future.fromCompletionStage(runner.run(contract.get(), me, Long.toString(purchase.longValue())), context)
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            ContractResult r = ar.result();
-            events.publish("contract", event.put("status", r.status().name().toLowerCase(Locale.ROOT))
-                .put("exitCode", r.exitCode() == ContractResult.NO_EXIT_CODE ? null : r.exitCode())
-                .put("durationMs", r.durationMillis()).put("output", r.outputTail()));
-          } else {
-            events.publish("contract", event.put("status", "not_started").putNull("exitCode").put("durationMs", 0)
-                .put("output", String.valueOf(ar.cause().getMessage())));
+    vertx.executeBlocking(() -> store.runs().begin(purchase, request, contractName, System.currentTimeMillis()))
+        .onFailure(e -> LOG.error("cannot record the start of the run of purchase {}; not running it", purchase, e))
+        .onSuccess(begun -> {
+          if (!begun) {
+            LOG.info("the run of purchase {} (request {}) is already recorded; not running it again", purchase,
+                request);
+            return;
           }
+          Future<ContractResult> result = Future.fromCompletionStage(runner.run(contract.get(), me,
+              Long.toString(purchase)), context);
+          CrashPoint.CONTRACT_RUN.haltIf(crashAt);
+          result.onComplete(ar -> {
+            JsonObject done;
+            if (ar.succeeded()) {
+              ContractResult r = ar.result();
+              done = event.put("status", r.status().name().toLowerCase(Locale.ROOT))
+                  .put("exitCode", r.exitCode() == ContractResult.NO_EXIT_CODE ? null : r.exitCode())
+                  .put("durationMs", r.durationMillis()).put("output", r.outputTail());
+            } else {
+              done = event.put("status", "not_started").putNull("exitCode").put("durationMs", 0)
+                  .put("output", String.valueOf(ar.cause().getMessage()));
+            }
+            String outcome = done.getString("status") + (done.getValue("exitCode") == null ? ""
+                : " exit=" + done.getValue("exitCode"));
+            vertx.executeBlocking(() -> store.runs().complete(request, outcome, System.currentTimeMillis()))
+                .onFailure(e -> LOG.error("cannot record the end of the run of purchase {}", purchase, e))
+                .onComplete(x -> events.publish("contract", done));
+          });
         });
   }
 }

@@ -7,6 +7,7 @@ import io.wallance.cluster.ClusterOptions;
 import io.wallance.sensor.SensorKind;
 import io.wallance.sensor.SensorOptions;
 import io.wallance.sensor.ThermalZoneSensor;
+import io.wallance.store.StoreOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,14 +30,20 @@ import java.util.regex.Pattern;
  * @param name the node's display name in logs (the registry's name is what observers see)
  * @param keyFile the member's private key file
  * @param registryFile the signed genesis registry (wire text)
- * @param dataDir the node's own directory: extracted contracts, receipts, later its database
+ * @param dataDir the node's own directory: its ledger database, extracted contracts, receipts
  * @param contractsDir the contract catalogue directory, or null for the catalogue bundled in the jar
  * @param sensor which sensor to read and how often
  * @param cluster how to join the cluster
  * @param rateLimit the per-sender limit applied before signatures are verified
+ * @param registryUpdates signed registries of epochs after the genesis (wire text files), in
+ *     any order: adopted at start and published to the peers (the way a new member, absent from
+ *     the genesis, learns that it is one, and the way an epoch reaches nodes that missed it)
+ * @param storeSync the ledger database's fsync policy ({@code store.sync}: {@code normal} or {@code full})
+ * @param crashAt test only: the crash point from the system property {@value CrashPoint#PROPERTY}, or null
  */
 public record NodeConfig(String name, Path keyFile, Path registryFile, Path dataDir, Path contractsDir,
-    Sensor sensor, ClusterOptions cluster, RateLimit rateLimit) {
+    Sensor sensor, ClusterOptions cluster, RateLimit rateLimit, List<Path> registryUpdates,
+    StoreOptions.Sync storeSync, CrashPoint crashAt) {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
 
@@ -49,6 +56,21 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
     Objects.requireNonNull(sensor, "sensor");
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(rateLimit, "rateLimit");
+    registryUpdates = List.copyOf(registryUpdates);
+    Objects.requireNonNull(storeSync, "storeSync");
+  }
+
+  /** A config without registry updates, with the default fsync policy and no crash point. */
+  public NodeConfig(String name, Path keyFile, Path registryFile, Path dataDir, Path contractsDir, Sensor sensor,
+      ClusterOptions cluster, RateLimit rateLimit) {
+    this(name, keyFile, registryFile, dataDir, contractsDir, sensor, cluster, rateLimit, List.of(),
+        StoreOptions.Sync.NORMAL, null);
+  }
+
+  /** @return this config with the test-only crash point {@code point} (null: none) */
+  public NodeConfig withCrashAt(CrashPoint point) {
+    return new NodeConfig(name, keyFile, registryFile, dataDir, contractsDir, sensor, cluster, rateLimit,
+        registryUpdates, storeSync, point);
   }
 
   /**
@@ -96,7 +118,13 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + absolute + ": " + e.getMessage());
     }
-    return parse(text, absolute.getParent(), absolute.toString());
+    NodeConfig config = parse(text, absolute.getParent(), absolute.toString());
+    try {
+      // Test only: read once here, carried in the record, never looked up elsewhere.
+      return config.withCrashAt(CrashPoint.parse(System.getProperty(CrashPoint.PROPERTY)));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("system property " + CrashPoint.PROPERTY + ": " + e.getMessage());
+    }
   }
 
   /**
@@ -177,8 +205,34 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
           (int) l.integer("perSecond", false, 1, 1_000_000, rateLimit.perSecond()));
       l.noOthers();
     }
+    List<Path> updates = new ArrayList<>();
+    JsonArray updatesJson = root.array("registryUpdates", false);
+    if (updatesJson != null) {
+      for (int i = 0; i < updatesJson.size(); i++) {
+        if (!(updatesJson.getValue(i) instanceof String u) || u.isBlank()) {
+          throw root.error("registryUpdates", "must be a list of file names");
+        }
+        updates.add(baseDir.resolve(u).normalize());
+      }
+    }
+
+    StoreOptions.Sync sync = StoreOptions.Sync.NORMAL;
+    JsonObject storeJson = root.object("store", false);
+    if (storeJson != null) {
+      Fields st = new Fields(source, "store.", storeJson);
+      String value = st.string("sync", false);
+      if (value != null) {
+        switch (value) {
+          case "normal" -> sync = StoreOptions.Sync.NORMAL;
+          case "full" -> sync = StoreOptions.Sync.FULL;
+          default -> throw st.error("sync", "must be \"normal\" or \"full\", got \"" + value + "\"");
+        }
+      }
+      st.noOthers();
+    }
     root.noOthers();
-    return new NodeConfig(name, keyFile, registryFile, dataDir, contractsDir, sensor, cluster, rateLimit);
+    return new NodeConfig(name, keyFile, registryFile, dataDir, contractsDir, sensor, cluster, rateLimit, updates,
+        sync, null);
   }
 
   /** A config file cannot be used; the message names the file and the field. */

@@ -8,38 +8,61 @@ import io.wallance.protocol.Registry;
 import io.wallance.protocol.Signed;
 import io.wallance.sensor.RecentReadings;
 import io.wallance.sensor.SensorFactory;
+import io.wallance.store.LedgerStore;
+import io.wallance.store.StoreOptions;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Random;
 
 /**
  * Deploys one node's three verticles on a Vert.x (clustered for a real node, plain in unit
- * tests): the node first, so its local consumers exist before the contract verticle reports
- * its catalogue and the sensor asks for shares.
+ * tests): it opens the ledger store in the data directory on a worker, then deploys the node
+ * first, so its local consumers exist before the contract verticle reports its catalogue and
+ * the sensor asks for shares. The node verticle closes the store when it stops.
  */
 public final class NodeDeployment {
 
   private NodeDeployment() {
   }
 
+  /** As {@link #deploy(Vertx, NodeConfig, Crypto.KeyPair, Signed, List)} without registry updates. */
+  public static Future<Void> deploy(Vertx vertx, NodeConfig config, Crypto.KeyPair key, Signed<Registry> genesis) {
+    return deploy(vertx, config, key, genesis, List.of());
+  }
+
   /**
    * @param vertx where to deploy
-   * @param config the node's configuration (sensor, data and contracts directories, rate limit)
+   * @param config the node's configuration (sensor, data and contracts directories, rate limit, store)
    * @param key the member's key, already read
    * @param genesis the genesis registry, already read
+   * @param updates the registries of later epochs named by the config, already read
    * @return completes when all three verticles run; fails with a one-line reason
    */
-  public static Future<Void> deploy(Vertx vertx, NodeConfig config, Crypto.KeyPair key, Signed<Registry> genesis) {
-    Registry registry = genesis.body();
-    Registry.Party self = registry.member(key.id());
+  public static Future<Void> deploy(Vertx vertx, NodeConfig config, Crypto.KeyPair key, Signed<Registry> genesis,
+      List<Signed<Registry>> updates) {
+    List<Registry> all = new ArrayList<>(List.of(genesis.body()));
+    updates.forEach(u -> all.add(u.body()));
+    all.sort(Comparator.comparingLong(Registry::epoch).reversed());
+    Registry newest = all.get(0);
+    Registry.Party self = all.stream().map(r -> r.member(key.id())).filter(p -> p != null).findFirst().orElse(null);
     if (self == null) {
       return Future.failedFuture("the key " + config.keyFile() + " (" + key.id() + ") is not a member of the"
-          + " registry " + config.registryFile());
+          + " registry " + config.registryFile() + " nor of its updates");
     }
-    Addresses addresses = new Addresses(registry.net());
+    Addresses addresses = new Addresses(genesis.body().net());
     Random random = new SecureRandom();
-    return vertx.deployVerticle(new NodeVerticle(key, genesis, config.rateLimit(), NodeVerticle.monotonicClock()))
-        .compose(x -> vertx.deployVerticle(new ContractVerticle(config.dataDir(), config.contractsDir(), registry,
-            addresses, key.id(), self.name())))
+    StoreOptions storeOptions = new StoreOptions(config.dataDir(), config.storeSync());
+    return vertx.executeBlocking(() -> LedgerStore.open(storeOptions))
+        .compose(store -> vertx.deployVerticle(new NodeVerticle(key, genesis, updates, config.rateLimit(),
+                NodeVerticle.monotonicClock(), store, config.crashAt()))
+            .recover(e -> vertx.executeBlocking(() -> {
+              store.close(); // the node never ran: give the directory back
+              return null;
+            }).transform(x -> Future.failedFuture(e)))
+            .compose(x -> vertx.deployVerticle(new ContractVerticle(config.dataDir(), config.contractsDir(), newest,
+                addresses, key.id(), self.name(), store, config.crashAt()))))
         .compose(x -> vertx.deployVerticle(new SensorVerticle(SensorFactory.create(config.sensor().options(), random),
             config.sensor(), addresses, key.id(), self.name(), random, new RecentReadings(RecentReadings.DEFAULT_CAPACITY))))
         .mapEmpty();

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.wallance.cluster.Addresses;
 import io.wallance.ledger.Effects;
+import io.wallance.ledger.LedgerState;
 import io.wallance.ledger.LedgerEvent;
 import io.wallance.ledger.Replica;
 import io.wallance.ledger.ReplicaOptions;
@@ -25,13 +26,20 @@ import io.wallance.protocol.ProtocolException;
 import io.wallance.protocol.Reason;
 import io.wallance.protocol.Registry;
 import io.wallance.protocol.Share;
+import io.wallance.protocol.Status;
 import io.wallance.protocol.Signed;
+import io.wallance.store.ContractRunLog;
+import io.wallance.store.LedgerStore;
+import io.wallance.store.PurchaseRecord;
+import io.wallance.store.StoreException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -39,6 +47,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
@@ -67,8 +76,16 @@ import org.slf4j.LoggerFactory;
  *       report; finalized own purchases go to the contract verticle.</li>
  * </ul>
  * A periodic timer drives {@link Replica#tick} with the monotonic clock passed in (the core
- * never reads a clock). Persistence is the durable-ledger issue: today the ledger lives in
- * memory only (see {@link #start()}).
+ * never reads a clock).
+ *
+ * <p>Durable before published ({@code docs/PROTOCOL.md} 9.6): after every call into the
+ * replica the node drains the replica's changes and the purchase queue's changed records and
+ * hands them to the {@link Journal}, which commits them on a worker; the call's messages,
+ * observer events and replies go out only once that commit is done, in call order. At start
+ * the ledger is rebuilt from the store ({@link LedgerStore#loadState()} →
+ * {@link Replica#restart}), or created from the genesis when the store is empty. If a write
+ * fails the node stops acting and publishing, says so in one log line and in its view
+ * ({@code healthy: false}), and keeps answering queries; it does not exit (no crash loop).
  */
 public final class NodeVerticle extends VerticleBase {
 
@@ -86,12 +103,23 @@ public final class NodeVerticle extends VerticleBase {
   private static final String RATE_LIMITED = "RATE_LIMITED";
   private static final Pattern SENSOR_KIND = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
 
+  /** How often a node re-publishes the registry updates of its config (until every peer has them). */
+  static final long REGISTRY_REPUBLISH_MILLIS = 10_000;
+
   private final Crypto.KeyPair key;
   private final Signed<Registry> genesis;
+  private final List<Signed<Registry>> updates;
   private final NodeConfig.RateLimit rateLimit;
   private final LongSupplier clock;
+  private final LedgerStore store;
+  private final CrashPoint crashAt;
   private final String me;
   private final Addresses addresses;
+  private final SyncWatch sync;
+
+  private Journal journal;
+  private String storeError;
+  private JsonArray interruptedRuns = new JsonArray();
 
   private Replica replica;
   private SignatureCheck signatures;
@@ -119,18 +147,26 @@ public final class NodeVerticle extends VerticleBase {
 
   /**
    * @param key the member's key
-   * @param genesis the signed genesis registry; the key must be one of its members
+   * @param genesis the signed genesis registry
+   * @param updates signed registries of later epochs from the config (adopted at start, re-published);
+   *     the key must be a member of the genesis or of one of them
    * @param rateLimit the per-sender limit before signature verification
    * @param clock monotonic milliseconds (e.g. {@link #monotonicClock()})
+   * @param store the node's open ledger store; closed when the verticle stops
+   * @param crashAt test only: the crash point, or null
    */
-  public NodeVerticle(Crypto.KeyPair key, Signed<Registry> genesis, NodeConfig.RateLimit rateLimit,
-      LongSupplier clock) {
+  public NodeVerticle(Crypto.KeyPair key, Signed<Registry> genesis, List<Signed<Registry>> updates,
+      NodeConfig.RateLimit rateLimit, LongSupplier clock, LedgerStore store, CrashPoint crashAt) {
     this.key = Objects.requireNonNull(key, "key");
     this.genesis = Objects.requireNonNull(genesis, "genesis");
+    this.updates = updates.stream().sorted(Comparator.comparingLong(r -> r.body().epoch())).toList();
     this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.store = Objects.requireNonNull(store, "store");
+    this.crashAt = crashAt;
     this.me = key.id();
     this.addresses = new Addresses(genesis.body().net());
+    this.sync = new SyncWatch(me);
   }
 
   /** @return milliseconds from {@link System#nanoTime()}: monotonic, unrelated to wall time */
@@ -141,20 +177,57 @@ public final class NodeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Registry.Party self = genesis.body().member(me);
-    if (self == null) {
-      return Future.failedFuture("this node's key " + me + " is not a member of the registry of network "
-          + genesis.body().net());
-    }
-    name = self.name();
+    journal = new Journal(context, store, crashAt, this::storeFailed);
+    return vertx.executeBlocking(() -> new Stored(store.loadState(), store.loadPurchases(),
+            store.runs().interrupted()))
+        .compose(this::resume);
+  }
+
+  /** What the store holds at start (read on a worker). */
+  private record Stored(Optional<LedgerState> state, List<PurchaseRecord> purchases,
+      List<ContractRunLog.Run> interrupted) {}
+
+  private Future<?> resume(Stored stored) {
+    long now = now();
     try {
-      // Durable ledger (issue 4) hooks in here: Replica.restart(key, storedState, ...) when the
-      // node's database holds a LedgerState, and a store that writes what Effects report
-      // before they are published (votes, requests, command counters, finals).
       signatures = new SignatureCheck(8192);
-      replica = Replica.create(key, genesis, Rules.none(), signatures, ReplicaOptions.defaults());
+      if (stored.state().isPresent()) {
+        replica = Replica.restart(key, stored.state().get(), Rules.none(), signatures, ReplicaOptions.defaults());
+        Signed<Registry> held = replica.signedRegistry(1);
+        if (held == null || !held.hash().equals(genesis.hash())) {
+          return Future.failedFuture("the ledger in " + store.options().file() + " belongs to another genesis"
+              + " registry (network " + (held == null ? "?" : held.body().net()) + "); use another data directory");
+        }
+      } else {
+        replica = Replica.create(key, genesis, Rules.none(), signatures, ReplicaOptions.defaults());
+      }
     } catch (ProtocolException e) {
       return Future.failedFuture("the genesis registry is refused: " + e.getMessage());
+    }
+    List<Runnable> publish = new ArrayList<>();
+    for (Signed<Registry> update : updates) {
+      Effects fx = replica.receive(update, now);
+      for (LedgerEvent e : fx.events()) {
+        if (e instanceof LedgerEvent.Rejected r) {
+          return Future.failedFuture("registry update of epoch " + update.body().epoch() + " is refused: "
+              + r.reason() + " " + r.detail());
+        }
+      }
+      collect(fx, now, publish);
+    }
+    Registry.Party self = null;
+    for (long epoch = replica.registry().epoch(); epoch >= 1 && self == null; epoch--) {
+      self = replica.signedRegistry(epoch).body().member(me);
+    }
+    if (self == null) {
+      return Future.failedFuture("this node's key " + me + " is not a member of the registry of network "
+          + genesis.body().net() + " nor of its updates");
+    }
+    name = self.name();
+    purchases.restore(stored.purchases());
+    for (ContractRunLog.Run run : stored.interrupted()) {
+      interruptedRuns.add(new JsonObject().put("purchase", run.purchase()).put("request", run.request())
+          .put("contract", run.contract()).put("started", run.started()));
     }
     bus = vertx.eventBus();
     events = new ObserverEvents(bus, addresses, me, name);
@@ -164,13 +237,63 @@ public final class NodeVerticle extends VerticleBase {
         bus.<Object>consumer(addresses.gossip(), m -> guard(() -> onProtocol(m, true))),
         bus.<Object>consumer(addresses.to(me), m -> guard(() -> onProtocol(m, false))),
         bus.<Object>consumer(addresses.command(me), m -> guard(m, () -> onCommand(m))),
-        bus.<Object>consumer(addresses.query(me), m -> guard(m, () -> m.reply(view()))),
+        bus.<Object>consumer(addresses.query(me), m -> guard(m, () -> onQuery(m))),
         bus.<Object>localConsumer(addresses.localShare(me), m -> guard(() -> onShareRequest(m))),
         bus.<Object>localConsumer(addresses.localCatalogue(me), m -> guard(() -> onCatalogue(m))));
-    vertx.setPeriodic(TICK_MILLIS, id -> guard(() -> apply(replica.tick(now()), now())));
+    vertx.setPeriodic(TICK_MILLIS, id -> guard(() -> {
+      if (healthy()) {
+        apply(replica.tick(now()), now());
+      }
+    }));
     vertx.setPeriodic(SUMMARY_MILLIS, id -> guard(this::publishSummary));
+    if (!updates.isEmpty()) {
+      vertx.setPeriodic(REGISTRY_REPUBLISH_MILLIS, id -> guard(this::republishRegistries));
+    }
+    boolean restored = stored.state().isPresent();
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
-        .onSuccess(x -> LOG.info("node {} ({}) listening on network {}", name, me, addresses.net()));
+        .onSuccess(x -> {
+          LOG.info("node {} ({}) listening on network {}, epoch {}, {} ledger in {}", name, me, addresses.net(),
+              replica.registry().epoch(), restored ? "restored" : "new", store.options().dataDir());
+          for (ContractRunLog.Run run : stored.interrupted()) {
+            LOG.warn("contract run of purchase {} ({}, request {}) was interrupted by a crash; it is not run again"
+                + " by itself", run.purchase(), run.contract(), run.request());
+            events.publish("contract", new JsonObject().put("purchase", run.purchase()).put("request", run.request())
+                .put("contract", run.contract()).put("status", "interrupted").putNull("exitCode").put("durationMs", 0)
+                .put("output", "the node stopped during the run; not run again by itself"));
+          }
+          republishRegistries();
+          submit(publish, null);
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (journal != null) {
+      journal.close();
+    }
+    // Ordered after every write the journal started: the close sees the last commit.
+    return vertx.executeBlocking(() -> {
+      store.close();
+      return null;
+    }, true);
+  }
+
+  private boolean healthy() {
+    return storeError == null;
+  }
+
+  private void storeFailed(StoreException e) {
+    storeError = e.kind() + ": " + e.getMessage();
+    LOG.error("node {} STOPPED: its ledger store failed ({}); nothing more is published or acted on. Free the disk"
+        + " or fix {} and restart the node.", name, storeError, store.options().dataDir());
+    events.publish("node", new JsonObject().put("healthy", false).put("storeError", storeError));
+  }
+
+  /** Signed registries from the config go to every peer: nodes that missed an epoch adopt it. */
+  private void republishRegistries() {
+    if (healthy()) {
+      updates.forEach(r -> bus.publish(addresses.gossip(), r.wireText()));
+    }
   }
 
   /** A handler must survive every input: a bug is logged and counted, never kills the verticle. */
@@ -201,6 +324,9 @@ public final class NodeVerticle extends VerticleBase {
   // ------------------------------------------------------------------ protocol messages
 
   private void onProtocol(Message<Object> m, boolean gossip) {
+    if (!healthy()) {
+      return;
+    }
     long now = now();
     received++;
     Signed<? extends Body> s;
@@ -223,7 +349,11 @@ public final class NodeVerticle extends VerticleBase {
       rejectedByRuntime(RATE_LIMITED, s.body().type().wire(), author, "rate limit of the claimed sender", now);
       return;
     }
-    apply(replica.receive(s, now), now);
+    Effects fx = replica.receive(s, now);
+    if (s.body() instanceof Status status && fx.events().stream().noneMatch(e -> e instanceof LedgerEvent.Rejected)) {
+      sync.onStatus(status, now);
+    }
+    apply(fx, now);
   }
 
   /** Decodes a body that must be the wire text (String, or a Buffer) of one signed message. */
@@ -246,20 +376,47 @@ public final class NodeVerticle extends VerticleBase {
     return Codec.decode(bytes);
   }
 
-  /** Sends the replica's messages and turns its events into observer events. */
+  /**
+   * Handles one call's effects: bookkeeping now (purchase queue, first sight), then, once the
+   * call's changes are durable, the replica's messages and the observer events.
+   */
   private void apply(Effects fx, long now) {
-    for (Effects.Outgoing out : fx.messages()) {
-      String address = out.to() == null ? addresses.gossip() : addresses.to(out.to());
-      bus.publish(address, out.message().wireText());
-      sent++;
-    }
-    for (LedgerEvent e : fx.events()) {
-      onLedgerEvent(e, now);
-    }
-    advancePurchases(now);
+    apply(fx, now, null);
   }
 
-  private void onLedgerEvent(LedgerEvent e, long now) {
+  private void apply(Effects fx, long now, Runnable after) {
+    List<Runnable> publish = new ArrayList<>();
+    collect(fx, now, publish);
+    advancePurchases(now, publish);
+    submit(publish, after);
+  }
+
+  /** Drains the replica's and the queue's changes; {@code publish}, then {@code after}, run once they are durable. */
+  private void submit(List<Runnable> publish, Runnable after) {
+    journal.submit(replica.drainChanges(), purchases.drainDirty(), () -> {
+      publish.forEach(Runnable::run);
+      if (after != null) {
+        after.run();
+      }
+    });
+  }
+
+  /** Bookkeeping for {@code fx} now; what it publishes goes to {@code publish}. */
+  private void collect(Effects fx, long now, List<Runnable> publish) {
+    for (Effects.Outgoing out : fx.messages()) {
+      String address = out.to() == null ? addresses.gossip() : addresses.to(out.to());
+      String text = out.message().wireText();
+      publish.add(() -> {
+        bus.publish(address, text);
+        sent++;
+      });
+    }
+    for (LedgerEvent e : fx.events()) {
+      onLedgerEvent(e, now, publish);
+    }
+  }
+
+  private void onLedgerEvent(LedgerEvent e, long now, List<Runnable> publish) {
     long latency = 0;
     if (e instanceof LedgerEvent.RequestSeen r) {
       firstSeen.putIfAbsent(r.hash(), now);
@@ -267,7 +424,7 @@ public final class NodeVerticle extends VerticleBase {
       Long seen = firstSeen.remove(f.hash());
       latency = seen == null ? 0 : now - seen;
       if (f.buyer().equals(me)) {
-        ownPurchaseFinal(f);
+        ownPurchaseFinal(f, publish);
       }
     } else if (e instanceof LedgerEvent.RegistryAdopted) {
       refreshKnownSenders();
@@ -276,7 +433,7 @@ public final class NodeVerticle extends VerticleBase {
     }
     JsonObject json = ObserverEvents.toJson(e, me, latency);
     if (json != null) {
-      events.publish(json.getString("type"), json);
+      publish.add(() -> events.publish(json.getString("type"), json));
     }
   }
 
@@ -297,6 +454,10 @@ public final class NodeVerticle extends VerticleBase {
   // ------------------------------------------------------------------ purchases
 
   private void onCommand(Message<Object> m) {
+    if (!healthy()) {
+      m.fail(503, "STORE_FAILED: " + storeError);
+      return;
+    }
     long now = now();
     Signed<Command> s;
     try {
@@ -328,51 +489,50 @@ public final class NodeVerticle extends VerticleBase {
         refused = r;
       }
     }
-    apply(fx, now);
+    List<Runnable> publish = new ArrayList<>();
+    collect(fx, now, publish);
+    Runnable reply;
     if (accepted == null) {
-      m.fail(400, refused == null ? Reason.BAD_COMMAND + ": not accepted" : refused.reason() + ": " + refused.detail());
+      LedgerEvent.Rejected r = refused;
+      reply = () -> m.fail(400, r == null ? Reason.BAD_COMMAND + ": not accepted" : r.reason() + ": " + r.detail());
     } else if (accepted.action() == Command.Action.BUY) {
-      buy(accepted, m, now);
+      reply = buy(accepted, m, publish);
     } else {
-      cancel(accepted, m, now);
+      reply = cancel(accepted, m, publish);
     }
+    advancePurchases(now, publish);
+    // The reply, like everything else, waits until the counter and the queue are durable.
+    submit(publish, reply);
   }
 
-  private void buy(Command c, Message<Object> m, long now) {
+  private Runnable buy(Command c, Message<Object> m, List<Runnable> publish) {
     Long price = replica.registry().price(c.contract());
     if (price == null) {
-      m.fail(400, Reason.UNKNOWN_CONTRACT + ": contract " + c.contract() + " is not in the catalogue");
-      return;
+      return () -> m.fail(400, Reason.UNKNOWN_CONTRACT + ": contract " + c.contract() + " is not in the catalogue");
     }
     if (purchases.find(c.purchase()) != null) {
-      m.fail(409, "DUPLICATE_PURCHASE: purchase " + c.purchase() + " already exists on this node");
-      return;
+      return () -> m.fail(409, "DUPLICATE_PURCHASE: purchase " + c.purchase() + " already exists on this node");
     }
     PurchaseQueue.Purchase p = purchases.add(c.purchase(), c.contract(), price);
-    publishPurchase(p);
-    advancePurchases(now);
-    m.reply(reply(p));
+    publishPurchase(p, publish);
+    return () -> m.reply(reply(p));
   }
 
-  private void cancel(Command c, Message<Object> m, long now) {
+  private Runnable cancel(Command c, Message<Object> m, List<Runnable> publish) {
     PurchaseQueue.Purchase p = purchases.find(c.purchase());
     if (p == null) {
-      m.fail(404, "UNKNOWN_PURCHASE: no purchase " + c.purchase() + " on this node");
-      return;
+      return () -> m.fail(404, "UNKNOWN_PURCHASE: no purchase " + c.purchase() + " on this node");
     }
     if (!p.contract().equals(c.contract())) {
-      m.fail(400, Reason.BAD_COMMAND + ": purchase " + c.purchase() + " is for " + p.contract());
-      return;
+      return () -> m.fail(400, Reason.BAD_COMMAND + ": purchase " + c.purchase() + " is for " + p.contract());
     }
     try {
       purchases.cancel(p);
     } catch (IllegalStateException e) {
-      m.fail(409, "NOT_CANCELLABLE: " + e.getMessage());
-      return;
+      return () -> m.fail(409, "NOT_CANCELLABLE: " + e.getMessage());
     }
-    publishPurchase(p);
-    advancePurchases(now);
-    m.reply(reply(p));
+    publishPurchase(p, publish);
+    return () -> m.reply(reply(p));
   }
 
   private static JsonObject reply(PurchaseQueue.Purchase p) {
@@ -385,7 +545,7 @@ public final class NodeVerticle extends VerticleBase {
    * change (a share, a reward, a finality, a command), so a waiting purchase goes out as soon
    * as the node has earned enough.
    */
-  private void advancePurchases(long now) {
+  private void advancePurchases(long now, List<Runnable> publish) {
     if (advancing || purchases.isEmpty()) {
       return;
     }
@@ -398,20 +558,21 @@ public final class NodeVerticle extends VerticleBase {
           case PUBLISHED -> {
             purchases.published(p, attempt.request());
             firstSeen.putIfAbsent(attempt.request(), now);
-            publishPurchase(p);
+            publishPurchase(p, publish);
             advancing = false; // finality may come at once (a one-member fleet) and free the next
-            apply(attempt.effects(), now);
+            collect(attempt.effects(), now, publish);
+            advancePurchases(now, publish);
             return;
           }
           case INSUFFICIENT -> {
             if (purchases.missing(p, attempt.missingUnits())) {
-              publishPurchase(p);
+              publishPurchase(p, publish);
             }
             return;
           }
-          case UNKNOWN_CONTRACT -> {
+          case UNKNOWN_CONTRACT, NOT_MEMBER -> {
             purchases.failed(p);
-            publishPurchase(p);
+            publishPurchase(p, publish);
           }
           case ALREADY_PENDING -> {
             return;
@@ -424,27 +585,31 @@ public final class NodeVerticle extends VerticleBase {
     }
   }
 
-  private void ownPurchaseFinal(LedgerEvent.Finalized f) {
+  private void ownPurchaseFinal(LedgerEvent.Finalized f, List<Runnable> publish) {
     PurchaseQueue.Purchase p = purchases.finalized(f.hash());
     if (p == null) {
       return; // not one of the operator's purchases (none other exist today)
     }
-    publishPurchase(p);
-    // Exactly once: the replica finalizes a request once; the contract verticle also
-    // ignores a request hash it has already run.
-    bus.send(addresses.localPurchased(me), new JsonObject().put("purchase", p.id()).put("request", f.hash())
-        .put("contract", f.contract()), new DeliveryOptions().setLocalOnly(true));
+    publishPurchase(p, publish);
+    // Exactly once: the replica finalizes a request once, and the contract verticle records
+    // each run durably before it starts and never starts a recorded one again.
+    JsonObject notice = new JsonObject().put("purchase", p.id()).put("request", f.hash()).put("contract", f.contract());
+    publish.add(() -> bus.send(addresses.localPurchased(me), notice, new DeliveryOptions().setLocalOnly(true)));
   }
 
-  private void publishPurchase(PurchaseQueue.Purchase p) {
+  private void publishPurchase(PurchaseQueue.Purchase p, List<Runnable> publish) {
     JsonObject json = p.toJson();
     json.remove("price");
-    events.publish("purchase", json);
+    publish.add(() -> events.publish("purchase", json));
   }
 
   // ------------------------------------------------------------------ local requests
 
   private void onShareRequest(Message<Object> m) {
+    if (!healthy()) {
+      m.fail(503, "STORE_FAILED: " + storeError);
+      return;
+    }
     if (!(m.body() instanceof JsonObject body) || !(body.getValue("kind") instanceof String kind)
         || !SENSOR_KIND.matcher(kind).matches() || !(body.getValue("value") instanceof Number value)
         || value.longValue() < -Canon.MAX_UINT || value.longValue() > Canon.MAX_UINT) {
@@ -464,8 +629,8 @@ public final class NodeVerticle extends VerticleBase {
     while (readings.size() > READINGS) {
       readings.removeFirst();
     }
-    apply(fx, now);
-    m.reply(new JsonObject().put("seq", seq));
+    long shared = seq;
+    apply(fx, now, () -> m.reply(new JsonObject().put("seq", shared)));
   }
 
   private void onCatalogue(Message<Object> m) {
@@ -476,12 +641,25 @@ public final class NodeVerticle extends VerticleBase {
 
   // ------------------------------------------------------------------ observers
 
+  /** Answers after the writes submitted before the query: the view never shows what is not durable. */
+  private void onQuery(Message<Object> m) {
+    if (!healthy()) {
+      m.reply(view());
+      return;
+    }
+    journal.submit(List.of(), List.of(), () -> m.reply(view()));
+  }
+
   private JsonObject view() {
     Map<String, Long> rejections = new TreeMap<>(runtimeRejections);
     Map<Reason, Long> core = new EnumMap<>(Reason.class);
     core.putAll(replica.rejections());
     core.forEach((reason, n) -> rejections.merge(reason.name(), n, Long::sum));
     return NodeView.of(replica, name, purchases, catalogue, new JsonArray(List.copyOf(readings)), rejections)
+        .put("inSync", sync.inSync(replica, now()))
+        .put("healthy", healthy())
+        .put("storeError", storeError)
+        .put("interruptedRuns", interruptedRuns.copy())
         .put("perf", perf());
   }
 
@@ -512,10 +690,15 @@ public final class NodeVerticle extends VerticleBase {
   }
 
   private void publishSummary() {
+    if (!healthy()) {
+      events.publish("node", new JsonObject().put("healthy", false).put("storeError", storeError));
+      return;
+    }
     long units = replica.balance(me);
     events.publish("node", new JsonObject().put("balance", (double) units / replica.registry().dcoinRate())
         .put("balanceUnits", units).put("state", replica.head(me)).put("ledgerDigest", replica.digest())
-        .put("checkpointDigest", replica.digestAt(NodeView.cut(replica))).put("pending", replica.pendingCount()));
+        .put("checkpointDigest", replica.digestAt(NodeView.cut(replica))).put("pending", replica.pendingCount())
+        .put("inSync", sync.inSync(replica, now())).put("healthy", true));
   }
 
   private static String detail(ProtocolException e) {

@@ -2,6 +2,7 @@ package io.wallance.node;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.wallance.store.PurchaseRecord;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -18,8 +19,11 @@ import java.util.Map;
  * published, never after (the signed request is out).
  *
  * <p>Plain and single-threaded: {@link NodeVerticle} owns it and asks the replica whether
- * the head of the queue can go out. Kept in memory for now; the durable ledger (issue 4)
- * will store it beside the command counters, so a restart neither loses nor repeats one.
+ * the head of the queue can go out. Durable: every change marks the purchase dirty;
+ * {@link #drainDirty()} hands the changed purchases to the store in the same transaction as the
+ * ledger changes of the same call, and {@link #restore} rebuilds the queue at start, so a
+ * restart neither loses nor repeats one (ids, states and request hashes survive; the units a
+ * waiting purchase misses are recomputed).
  */
 public final class PurchaseQueue {
 
@@ -48,14 +52,16 @@ public final class PurchaseQueue {
   /** One purchase; mutable, owned by the queue. */
   public static final class Purchase {
     private final long id;
+    private final long position;
     private final String contract;
     private final long price;
     private State state = State.WAITING;
     private String request;
     private long missingUnits;
 
-    Purchase(long id, String contract, long price) {
+    Purchase(long id, long position, String contract, long price) {
       this.id = id;
+      this.position = position;
       this.contract = contract;
       this.price = price;
     }
@@ -94,6 +100,43 @@ public final class PurchaseQueue {
 
   private final Map<Long, Purchase> active = new LinkedHashMap<>();
   private final Deque<Purchase> done = new ArrayDeque<>();
+  private final Map<Long, Purchase> dirty = new LinkedHashMap<>();
+  private long lastPosition;
+
+  /**
+   * Rebuilds the queue from stored records (in queue order), as {@link #drainDirty()} wrote them.
+   *
+   * @param records the stored purchases, in queue order
+   */
+  public void restore(List<PurchaseRecord> records) {
+    for (PurchaseRecord r : records) {
+      Purchase p = new Purchase(r.id(), r.position(), r.contract(), r.price());
+      p.state = State.valueOf(r.state().toUpperCase(Locale.ROOT));
+      p.request = r.request();
+      lastPosition = Math.max(lastPosition, r.position());
+      if (p.state == State.WAITING || p.state == State.PUBLISHED) {
+        active.put(p.id, p);
+      } else {
+        done.addFirst(p);
+        while (done.size() > KEEP_DONE) {
+          done.removeLast();
+        }
+      }
+    }
+  }
+
+  /** @return the purchases changed since the last call, as records to store, and forgets them */
+  public List<PurchaseRecord> drainDirty() {
+    if (dirty.isEmpty()) {
+      return List.of();
+    }
+    List<PurchaseRecord> out = new ArrayList<>();
+    for (Purchase p : dirty.values()) {
+      out.add(new PurchaseRecord(p.id, p.position, p.contract, p.price, p.state.json(), p.request));
+    }
+    dirty.clear();
+    return out;
+  }
 
   /**
    * Queues a purchase.
@@ -108,8 +151,9 @@ public final class PurchaseQueue {
     if (find(id) != null) {
       throw new IllegalStateException("purchase " + id + " already exists");
     }
-    Purchase p = new Purchase(id, contract, price);
+    Purchase p = new Purchase(id, ++lastPosition, contract, price);
     active.put(id, p);
+    dirty.put(id, p);
     return p;
   }
 
@@ -173,6 +217,7 @@ public final class PurchaseQueue {
     p.state = State.PUBLISHED;
     p.request = requestHash;
     p.missingUnits = 0;
+    dirty.put(p.id, p);
   }
 
   /** Marks a purchase failed (it cannot go out). */
@@ -214,6 +259,7 @@ public final class PurchaseQueue {
   private void finish(Purchase p, State state) {
     p.state = state;
     p.missingUnits = 0;
+    dirty.put(p.id, p);
     active.remove(p.id);
     done.addFirst(p);
     while (done.size() > KEEP_DONE) {

@@ -60,6 +60,8 @@ public final class LedgerStore implements AutoCloseable {
       + " chain_index, prev_epoch, head_shares, head_balance, counter, evidence_kind)"
       + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String INSERT_VOTE = "INSERT INTO certificate_vote (change_seq, voter, message) VALUES (?, ?, ?)";
+  private static final String UPSERT_PURCHASE = "INSERT OR REPLACE INTO purchase (id, position, contract, price,"
+      + " state, request) VALUES (?, ?, ?, ?, ?, ?)";
   private static final String INSERT_ITEM = "INSERT INTO evidence_item (change_seq, pos, text) VALUES (?, ?, ?)";
 
   private final StoreOptions options;
@@ -257,7 +259,18 @@ public final class LedgerStore implements AutoCloseable {
    * @throws StoreException DISK_FULL, IO, ... (the batch is absent)
    */
   public synchronized void append(List<? extends LedgerChange> changes) throws StoreException {
-    if (changes.isEmpty()) {
+    append(changes, List.of());
+  }
+
+  /**
+   * As {@link #append(List)}, and stores {@code purchases} (each replacing the record with its
+   * id) in the same transaction, so the purchase queue never disagrees with the journal.
+   *
+   * @throws StoreException DISK_FULL, IO, ... (nothing of the call is stored)
+   */
+  public synchronized void append(List<? extends LedgerChange> changes, List<PurchaseRecord> purchases)
+      throws StoreException {
+    if (changes.isEmpty() && purchases.isEmpty()) {
       return;
     }
     long batch = lastBatch + 1;
@@ -269,7 +282,8 @@ public final class LedgerStore implements AutoCloseable {
       db.setAutoCommit(false);
       try (PreparedStatement change = db.prepareStatement(INSERT_CHANGE);
           PreparedStatement vote = db.prepareStatement(INSERT_VOTE);
-          PreparedStatement item = db.prepareStatement(INSERT_ITEM)) {
+          PreparedStatement item = db.prepareStatement(INSERT_ITEM);
+          PreparedStatement purchase = db.prepareStatement(UPSERT_PURCHASE)) {
         boolean votes = false;
         boolean items = false;
         for (LedgerChange c : changes) {
@@ -295,7 +309,21 @@ public final class LedgerStore implements AutoCloseable {
             }
           }
         }
-        change.executeBatch();
+        for (PurchaseRecord p : purchases) {
+          purchase.setLong(1, p.id());
+          purchase.setLong(2, p.position());
+          purchase.setString(3, p.contract());
+          purchase.setLong(4, p.price());
+          purchase.setString(5, p.state());
+          setText(purchase, 6, p.request());
+          purchase.addBatch();
+        }
+        if (!changes.isEmpty()) {
+          change.executeBatch();
+        }
+        if (!purchases.isEmpty()) {
+          purchase.executeBatch();
+        }
         if (votes) {
           vote.executeBatch();
         }
@@ -307,7 +335,9 @@ public final class LedgerStore implements AutoCloseable {
         committed = true;
       }
       lastSeq = seq;
-      lastBatch = batch;
+      if (!changes.isEmpty()) {
+        lastBatch = batch;
+      }
     } catch (SQLException e) {
       throw StoreException.of("storing " + changes.size() + " ledger changes", e);
     } finally {
@@ -554,6 +584,26 @@ public final class LedgerStore implements AutoCloseable {
     } catch (ProtocolException e) {
       throw new StoreException(StoreException.Kind.CORRUPT, options.file() + ": change " + seq
           + " holds a message that does not decode: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The node's purchases, in queue order.
+   *
+   * @throws StoreException IO when the table cannot be read
+   */
+  public synchronized List<PurchaseRecord> loadPurchases() throws StoreException {
+    try (Statement st = db.createStatement();
+        ResultSet rs = st.executeQuery("SELECT id, position, contract, price, state, request FROM purchase"
+            + " ORDER BY position, id")) {
+      List<PurchaseRecord> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(new PurchaseRecord(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4), rs.getString(5),
+            rs.getString(6)));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw StoreException.of("reading the purchase queue", e);
     }
   }
 

@@ -51,7 +51,16 @@ record Migration(int version, String description, List<String> statements) {
             started INTEGER NOT NULL,
             status TEXT NOT NULL,
             finished INTEGER,
-            outcome TEXT)""")));
+            outcome TEXT)""")),
+      new Migration(2, "the node's purchase queue", List.of(
+          """
+          CREATE TABLE purchase (
+            id INTEGER PRIMARY KEY,
+            position INTEGER NOT NULL,
+            contract TEXT NOT NULL,
+            price INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            request TEXT)""")));
 
   /** The schema version this release reads and writes. */
   static int supported(List<Migration> migrations) {

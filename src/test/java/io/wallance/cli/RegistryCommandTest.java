@@ -68,6 +68,49 @@ class RegistryCommandTest {
     assertThat(out).doesNotExist();
   }
 
+  @Test
+  void writesTheNextEpochFromThePreviousRegistryWithMembersAddedAndRemoved() throws Exception {
+    Path keys = dir.resolve("keys");
+    assertThat(CliRun.of("keygen", "--out", keys.toString(), "--name", "op").exitCode()).isZero();
+    assertThat(CliRun.of("keygen", "--out", keys.toString(), "--name", "other").exitCode()).isZero();
+    String op = keys.resolve("op.key").toString();
+    Path genesis = dir.resolve("registry.txt");
+    assertThat(CliRun.of("registry", "--operator-key", op, "--net", "demo", "--reward", "3", "--member",
+        "pi1=" + key(1).id(), "--member", "pi2=" + key(2).id(), "--member", "pi3=" + key(3).id(), "--member",
+        "pi4=" + key(4).id(), "--out", genesis.toString()).exitCode()).isZero();
+    Path second = dir.resolve("registry-2.txt");
+
+    CliRun run = CliRun.of("registry", "--operator-key", op, "--previous", genesis.toString(), "--member",
+        "pi5=" + key(5).id(), "--out", second.toString());
+    CliRun third = CliRun.of("registry", "--operator-key", op, "--previous", second.toString(), "--remove", "pi2",
+        "--out", dir.resolve("registry-3.txt").toString());
+    CliRun stranger = CliRun.of("registry", "--operator-key", keys.resolve("other.key").toString(), "--previous",
+        genesis.toString(), "--member", "pi6=" + key(6).id(), "--out", dir.resolve("bad.txt").toString());
+    CliRun unknown = CliRun.of("registry", "--operator-key", op, "--previous", genesis.toString(), "--remove", "pi9",
+        "--out", dir.resolve("bad.txt").toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    Registry g = RegistryFile.read(genesis).body();
+    Registry r2 = RegistryFile.read(second).body();
+    r2.validateSuccessorOf(g);
+    assertThat(r2.epoch()).isEqualTo(2);
+    assertThat(r2.net()).isEqualTo("demo");
+    assertThat(r2.reward()).isEqualTo(3);
+    assertThat(r2.members()).hasSize(5);
+    assertThat(r2.quorumSize()).isEqualTo(4);
+    assertThat(r2.operators()).isEqualTo(g.operators());
+    assertThat(r2.contracts()).isEqualTo(g.contracts());
+    assertThat(third.exitCode()).as(third.err()).isZero();
+    Registry r3 = RegistryFile.read(dir.resolve("registry-3.txt")).body();
+    assertThat(r3.epoch()).isEqualTo(3);
+    assertThat(r3.members()).extracting(Registry.Party::name).doesNotContain("pi2").hasSize(4);
+    assertThat(stranger.exitCode()).isEqualTo(1);
+    assertThat(stranger.err()).contains("not signed by an operator of epoch 1");
+    assertThat(unknown.exitCode()).isEqualTo(2);
+    assertThat(unknown.err()).contains("no such member");
+    assertThat(dir.resolve("bad.txt")).doesNotExist();
+  }
+
   private static Crypto.KeyPair key(int seed) {
     byte[] bytes = new byte[32];
     Arrays.fill(bytes, (byte) seed);

@@ -26,6 +26,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +73,8 @@ public final class LocalNetwork implements AutoCloseable {
     private final Path dataDir;
     private final Path log;
     private final AtomicLong counter = new AtomicLong();
+    private List<String> jvmArgs = List.of();
+    private int starts;
     private Process process;
     private boolean paused;
 
@@ -98,9 +101,19 @@ public final class LocalNetwork implements AutoCloseable {
       return dataDir;
     }
 
-    /** @return the node's combined stdout and stderr */
+    /** @return the node's combined stdout and stderr (every run of it, appended) */
     public Path log() {
       return log;
+    }
+
+    /** @return the member key (tests may sign in its name, as a lying member would) */
+    public Crypto.KeyPair key() {
+      return key;
+    }
+
+    /** @return the running (or exited) process */
+    public Process process() {
+      return process;
     }
   }
 
@@ -114,10 +127,19 @@ public final class LocalNetwork implements AutoCloseable {
   private final List<JsonObject> events = new CopyOnWriteArrayList<>();
   private final Addresses addresses;
   private final Thread killer;
+  private final List<Path> registryFiles = new ArrayList<>();
+  private long sensorMillis;
   private Vertx observer;
   private int graceful;
 
+  private int spare;
+  private final java.util.Map<String, List<String>> extraArgs = new java.util.HashMap<>();
+
   private LocalNetwork(String name, int n, int failureDetectionSeconds) throws IOException {
+    this(name, n, failureDetectionSeconds, 0);
+  }
+
+  private LocalNetwork(String name, int n, int failureDetectionSeconds, int spare) throws IOException {
     String id = UUID.randomUUID().toString().substring(0, 8);
     this.dir = Files.createDirectories(Path.of("target", "it", name + "-" + id).toAbsolutePath());
     this.net = "it" + id;
@@ -125,7 +147,8 @@ public final class LocalNetwork implements AutoCloseable {
     this.failureDetectionSeconds = failureDetectionSeconds;
     this.addresses = new Addresses(net);
     this.operator = randomKey();
-    this.ports = freePorts(n + 1);
+    this.ports = freePorts(n + 1 + spare);
+    this.spare = spare;
     this.killer = new Thread(() -> nodes.forEach(node -> {
       if (node.process != null) {
         node.process.destroyForcibly();
@@ -144,7 +167,21 @@ public final class LocalNetwork implements AutoCloseable {
    */
   public static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis)
       throws Exception {
-    LocalNetwork network = new LocalNetwork(name, n, failureDetectionSeconds);
+    return start(name, n, failureDetectionSeconds, sensorMillis, 0, Map.of());
+  }
+
+  /**
+   * As {@link #start(String, int, int, long)}, with room for members added later and extra
+   * JVM arguments per node.
+   *
+   * @param spare cluster ports reserved (and listed in every config) for members added later
+   *     with {@link #addMember}
+   * @param jvmArgs extra JVM arguments by node name for the first start (e.g. a crash point)
+   */
+  public static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis, int spare,
+      Map<String, List<String>> jvmArgs) throws Exception {
+    LocalNetwork network = new LocalNetwork(name, n, failureDetectionSeconds, spare);
+    network.extraArgs.putAll(jvmArgs);
     Runtime.getRuntime().addShutdownHook(network.killer);
     try {
       network.generate(n, sensorMillis);
@@ -162,8 +199,8 @@ public final class LocalNetwork implements AutoCloseable {
     writeKey(keys.resolve("operator"), operator);
     List<String> args = new ArrayList<>(List.of("registry", "--operator-key", keys.resolve("operator.key").toString(),
         "--net", net, "--out", dir.resolve("registry.txt").toString()));
-    String members = ports.subList(0, n + 1).stream().map(p -> "\"127.0.0.1:" + p + "\"")
-        .collect(Collectors.joining(", "));
+    String members = ports.stream().map(p -> "\"127.0.0.1:" + p + "\"").collect(Collectors.joining(", "));
+    this.sensorMillis = sensorMillis;
     for (int i = 1; i <= n; i++) {
       String name = "pi" + i;
       Crypto.KeyPair key = randomKey();
@@ -176,39 +213,154 @@ public final class LocalNetwork implements AutoCloseable {
            "cluster": {"name": "%s", "host": "127.0.0.1", "port": %d, "members": [%s],
                        "failureDetectionSeconds": %d}}
           """.formatted(name, name, name, sensorMillis, cluster, ports.get(i - 1), members, failureDetectionSeconds));
-      nodes.add(new Node(name, key, config, dir.resolve("data").resolve(name), dir.resolve(name + ".log")));
+      Node node = new Node(name, key, config, dir.resolve("data").resolve(name), dir.resolve(name + ".log"));
+      node.jvmArgs = extraArgs.getOrDefault(name, List.of());
+      nodes.add(node);
     }
     StringWriter err = new StringWriter();
     int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute(args.toArray(String[]::new));
     if (code != 0) {
       throw new IllegalStateException("registry command failed: " + err);
     }
+    registryFiles.add(dir.resolve("registry.txt"));
   }
 
   private void startNodes() throws IOException, InterruptedException {
+    for (Node node : nodes) {
+      launch(node);
+    }
+    awaitRunning(nodes);
+  }
+
+  private void launch(Node node) throws IOException {
     String java = ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     Path jar = Path.of(System.getProperty("wallance.jar", "target/wallance.jar")).toAbsolutePath();
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("no " + jar + "; integration tests run after packaging (mvn verify)");
     }
-    for (Node node : nodes) {
-      List<String> command = new ArrayList<>(List.of(java));
-      command.addAll(HAZELCAST_JVM_FLAGS);
-      command.addAll(SMALL_JVM_FLAGS);
-      command.addAll(List.of("-jar", jar.toString(), "node", "--config", node.config.toString()));
-      node.process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-          .redirectOutput(node.log.toFile()).start();
-      node.process.getOutputStream().close();
-    }
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(HAZELCAST_JVM_FLAGS);
+    command.addAll(SMALL_JVM_FLAGS);
+    command.addAll(node.jvmArgs);
+    command.addAll(List.of("-jar", jar.toString(), "node", "--config", node.config.toString()));
+    node.process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(node.log.toFile())).start();
+    node.process.getOutputStream().close();
+    node.starts++;
+  }
+
+  private void awaitRunning(List<Node> which) throws InterruptedException {
     awaitTrue("every node process running", START, () -> {
-      for (Node node : nodes) {
+      for (Node node : which) {
         if (!node.process.isAlive()) {
           throw new IllegalStateException(node.name + " exited with " + node.process.exitValue() + ":\n" + tail(node));
         }
       }
-      return nodes.stream().allMatch(node -> tail(node).contains(" running on network "));
+      return which.stream().allMatch(node -> runs(node) >= node.starts);
     });
+  }
+
+  /** How many times the log says the node came up. */
+  private static long runs(Node node) {
+    try {
+      return Files.readAllLines(node.log, StandardCharsets.UTF_8).stream()
+          .filter(l -> l.contains(" running on network ")).count();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  // ------------------------------------------------------------------ crashes, restarts, new members
+
+  /** Kills the process with SIGKILL (nothing runs in it after this) and waits for it to go. */
+  public void kill(Node node) throws Exception {
+    if (node.paused) {
+      resume(node);
+    }
+    node.process.destroyForcibly();
+    if (!node.process.waitFor(20, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(node.name + " did not die");
+    }
+  }
+
+  /** Waits until the process exits by itself (e.g. at a crash point) and returns its exit status. */
+  public int awaitExit(Node node, Duration limit) throws Exception {
+    if (!node.process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(node.name + " still running after " + limit + ":\n" + tail(node));
+    }
+    return node.process.exitValue();
+  }
+
+  /**
+   * Starts the node again from its config and data directory (the process must have exited)
+   * and waits until it runs and answers queries.
+   *
+   * @param jvmArgs extra JVM arguments for this run (e.g. {@code -Dwallance.crashAt=...})
+   */
+  public void restart(Node node, List<String> jvmArgs) throws Exception {
+    if (node.process != null && node.process.isAlive()) {
+      throw new IllegalStateException(node.name + " is still running");
+    }
+    node.jvmArgs = List.copyOf(jvmArgs);
+    launch(node);
+    awaitRunning(List.of(node));
+    awaitTrue(node.name + " answers queries", START, () -> {
+      try {
+        query(node);
+        return true;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+  }
+
+  /**
+   * Adds a member: a new key, the next registry epoch (the {@code registry --previous} command,
+   * signed by the operator) with it added, and its config naming that registry in
+   * {@code registryUpdates}. Not started: call {@link #restart(Node, List)} to start it.
+   *
+   * @return the new node (not running yet)
+   */
+  public Node addMember(String name) throws Exception {
+    if (spare == 0) {
+      throw new IllegalStateException("no spare cluster port: start the network with spare > 0");
+    }
+    Path keys = dir.resolve("keys");
+    Crypto.KeyPair key = randomKey();
+    writeKey(keys.resolve(name), key);
+    long epoch = registryFiles.size() + 1;
+    Path previous = registryFiles.get(registryFiles.size() - 1);
+    Path next = dir.resolve("registry-" + (epoch + 0) + ".txt");
+    StringWriter err = new StringWriter();
+    int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute("registry", "--operator-key",
+        keys.resolve("operator.key").toString(), "--previous", previous.toString(), "--member", name + "=" + key.id(),
+        "--out", next.toString());
+    if (code != 0) {
+      throw new IllegalStateException("registry command failed: " + err);
+    }
+    registryFiles.add(next);
+    int port = ports.get(nodes.size());
+    spare--;
+    String members = ports.stream().map(p -> "\"127.0.0.1:" + p + "\"").collect(Collectors.joining(", "));
+    String updates = registryFiles.subList(1, registryFiles.size()).stream()
+        .map(f -> "\"" + f.getFileName() + "\"").collect(Collectors.joining(", "));
+    Path config = dir.resolve(name + ".json");
+    Files.writeString(config, """
+        {"name": "%s", "keyFile": "keys/%s.key", "registryFile": "registry.txt", "registryUpdates": [%s],
+         "dataDir": "data/%s",
+         "sensor": {"kind": "virtual", "periodMillis": %d, "randomPeriod": false},
+         "cluster": {"name": "%s", "host": "127.0.0.1", "port": %d, "members": [%s],
+                     "failureDetectionSeconds": %d}}
+        """.formatted(name, name, updates, name, sensorMillis, cluster, port, members, failureDetectionSeconds));
+    Node node = new Node(name, key, config, dir.resolve("data").resolve(name), dir.resolve(name + ".log"));
+    nodes.add(node);
+    return node;
+  }
+
+  /** @return the newest registry file written (the genesis, or the last {@link #addMember} epoch) */
+  public Path newestRegistry() {
+    return registryFiles.get(registryFiles.size() - 1);
   }
 
   private void startObserver() throws Exception {

@@ -41,6 +41,28 @@ class NodeConfigTest {
     assertThat(config.cluster().failureDetectionSeconds()).isEqualTo(5);
     assertThat(config.cluster().liteMember()).isFalse();
     assertThat(config.rateLimit()).isEqualTo(NodeConfig.RateLimit.defaults());
+    assertThat(config.registryUpdates()).isEmpty();
+    assertThat(config.storeSync()).isEqualTo(io.wallance.store.StoreOptions.Sync.NORMAL);
+    assertThat(config.crashAt()).isNull(); // no -Dwallance.crashAt in unit tests
+  }
+
+  @Test
+  void registryUpdatesAndTheStoreSyncPolicyAreRead() throws Exception {
+    NodeConfig config = NodeConfig.load(write("""
+        {"name": "pi5", "keyFile": "k", "registryFile": "registry.txt", "registryUpdates": ["registry-2.txt"],
+         "dataDir": "d", "store": {"sync": "full"}, %s}""".formatted(CLUSTER)));
+
+    assertThat(config.registryUpdates()).containsExactly(dir.resolve("registry-2.txt"));
+    assertThat(config.storeSync()).isEqualTo(io.wallance.store.StoreOptions.Sync.FULL);
+    assertError("""
+        {"name": "pi1", "keyFile": "k", "registryFile": "r", "dataDir": "d", "store": {"sync": "sometimes"},
+         %s}""".formatted(CLUSTER), "field 'store.sync' must be \"normal\" or \"full\"");
+    assertError("""
+        {"name": "pi1", "keyFile": "k", "registryFile": "r", "dataDir": "d", "registryUpdates": [3], %s}"""
+        .formatted(CLUSTER), "field 'registryUpdates' must be a list of file names");
+    assertThat(CrashPoint.parse("vote-persisted")).isEqualTo(CrashPoint.VOTE_PERSISTED);
+    assertThat(CrashPoint.parse(null)).isNull();
+    assertThatThrownBy(() -> CrashPoint.parse("never")).hasMessageContaining("unknown crash point 'never'");
   }
 
   @Test

@@ -69,6 +69,7 @@ class NodeVerticleTest {
   void stop() throws Exception {
     if (vertx != null) {
       vertx.close().await(20, TimeUnit.SECONDS);
+      vertx = null;
     }
   }
 
@@ -103,6 +104,47 @@ class NodeVerticleTest {
     assertThat(query(fleet.members.get(1)).getLong("balanceUnits")).isEqualTo(2);
     Thread.sleep(300);
     assertThat(count("contract", request)).isEqualTo(1);
+  }
+
+  @Test
+  void aRestartedFleetKeepsLedgersQueuesAndCountersRunsNothingTwiceAndRefusesAReplayedCommand() throws Exception {
+    Crypto.KeyPair buyer = fleet.members.get(3);
+    share(buyer, 6);
+    JsonObject done = command(fleet.command(fleet.operator, buyer, 1, Command.Action.BUY, "Receipt", 5));
+    String request = done.getString("request");
+    awaitTrue(() -> count("finalized", request) == 4 && count("contract", request) == 1);
+    JsonObject waiting = command(fleet.command(fleet.operator, buyer, 2, Command.Action.BUY, "Nespresso", 6));
+    assertThat(waiting.getString("state")).isEqualTo("waiting");
+    awaitTrue(() -> distinctDigests() == 1);
+    String digest = query(buyer).getString("ledgerDigest");
+    String receipt = Files.readString(dir.resolve("pi4/receipts/5.receipt"));
+
+    stop(); // every node closes its store; the data directories stay
+    events.clear();
+    start();
+
+    JsonObject view = query(buyer);
+    assertThat(view.getString("ledgerDigest")).isEqualTo(digest);
+    assertThat(view.getLong("chain")).isEqualTo(1);
+    assertThat(view.getJsonObject("commandCounters").getLong(fleet.operator.id())).isEqualTo(2);
+    assertThat(view.getJsonArray("purchases").stream().map(p -> ((JsonObject) p).getString("state")))
+        .containsExactly("waiting", "final");
+    assertThat(view.getJsonArray("purchases").getJsonObject(1).getString("request")).isEqualTo(request);
+    for (Crypto.KeyPair k : fleet.members) {
+      assertThat(query(k).getString("ledgerDigest")).isEqualTo(digest);
+    }
+    // The operator counter is durable: a replayed command is refused after the restart.
+    ReplyException replay = commandFails(fleet.command(fleet.operator, buyer, 2, Command.Action.BUY, "Receipt", 7));
+    assertThat(replay.getMessage()).startsWith("BAD_COMMAND");
+    // The waiting purchase goes out once funded, on the restarted fleet, and the old one is not run again.
+    share(buyer, 10);
+    awaitTrue(() -> events.stream().anyMatch(e -> "finalized".equals(e.getString("type"))
+        && buyer.id().equals(e.getString("buyer")) && buyer.id().equals(e.getString("node"))));
+    awaitTrue(() -> "final".equals(query(buyer).getJsonArray("purchases").getJsonObject(0).getString("state")));
+    awaitTrue(() -> query(buyer).getBoolean("inSync"));
+    assertThat(count("contract", request)).isZero();
+    assertThat(Files.readString(dir.resolve("pi4/receipts/5.receipt"))).isEqualTo(receipt);
+    assertThat(query(buyer).getBoolean("healthy")).isTrue();
   }
 
   @Test

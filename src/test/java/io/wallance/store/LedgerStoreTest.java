@@ -72,6 +72,31 @@ class LedgerStoreTest {
   }
 
   @Test
+  void purchasesAreStoredWithTheirBatchAndALaterRecordReplacesAnEarlierOne() throws Exception {
+    List<List<LedgerChange>> batches = drains.get(0);
+    Path d = dir.resolve("purchases");
+    try (LedgerStore store = LedgerStore.open(StoreOptions.in(d))) {
+      store.append(batches.get(0), List.of(new PurchaseRecord(7, 1, "Tea", 2, "waiting", null),
+          new PurchaseRecord(3, 2, "Receipt", 1, "waiting", null)));
+      store.append(List.of(), List.of(new PurchaseRecord(7, 1, "Tea", 2, "published", "ab".repeat(32))));
+      assertThat(store.batches()).isEqualTo(1); // a purchase-only write is no journal batch
+      // A failing transaction stores neither its changes nor its purchases.
+      store.beforeCommit = () -> {
+        throw new IllegalStateException("disk gone");
+      };
+      assertThatThrownBy(() -> store.append(batches.get(1), List.of(new PurchaseRecord(3, 2, "Receipt", 1,
+          "cancelled", null)))).isInstanceOf(IllegalStateException.class);
+      store.beforeCommit = () -> { };
+    }
+    try (LedgerStore store = LedgerStore.open(StoreOptions.in(d))) {
+      assertThat(store.loadPurchases()).containsExactly(
+          new PurchaseRecord(7, 1, "Tea", 2, "published", "ab".repeat(32)),
+          new PurchaseRecord(3, 2, "Receipt", 1, "waiting", null));
+      assertThat(store.load()).isEqualTo(batches.get(0));
+    }
+  }
+
+  @Test
   void aBatchCutShortByACrashIsAbsentAndEarlierBatchesAreWhole() throws Exception {
     List<List<LedgerChange>> batches = drains.get(0);
     Path crashed = dir.resolve("crashed");

@@ -35,13 +35,16 @@ class MigrationTest {
       "CREATE TABLE contract_run (request TEXT PRIMARY KEY, purchase INTEGER NOT NULL, contract TEXT NOT NULL,"
           + " started INTEGER NOT NULL, status TEXT NOT NULL, finished INTEGER, outcome TEXT)");
 
-  private static final Migration V2 = new Migration(2, "test: a note per change",
+  /** This release's schema version. */
+  private static final int CURRENT = Migration.supported(Migration.ALL);
+  /** A future release's extra step. */
+  private static final Migration V2 = new Migration(CURRENT + 1, "test: a note per change",
       List.of("ALTER TABLE ledger_change ADD COLUMN note TEXT"));
 
   @Test
   void anEmptyDirectoryIsCreatedAtTheCurrentVersion() throws Exception {
     try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir.resolve("new")))) {
-      assertThat(store.schemaVersion()).isEqualTo(1);
+      assertThat(store.schemaVersion()).isEqualTo(CURRENT).isEqualTo(2);
     }
   }
 
@@ -68,14 +71,15 @@ class MigrationTest {
       }
     }
     try (LedgerStore store = LedgerStore.open(StoreOptions.in(d))) {
-      assertThat(store.schemaVersion()).isEqualTo(1);
+      assertThat(store.schemaVersion()).isEqualTo(CURRENT); // migrated from 1
       assertThat(store.load()).isEqualTo(batch.subList(0, 2));
       assertThat(store.loadState()).isPresent();
+      assertThat(store.loadPurchases()).isEmpty();
     }
   }
 
   @Test
-  void aVersionOneDatabaseIsMigratedInOrderAndANewerOneIsRefused() throws Exception {
+  void theCurrentDatabaseIsMigratedInOrderAndANewerOneIsRefused() throws Exception {
     Path d = dir.resolve("db");
     List<LedgerChange> journal = new ArrayList<>();
     try (LedgerStore store = LedgerStore.open(StoreOptions.in(d))) {
@@ -88,7 +92,7 @@ class MigrationTest {
     List<Migration> withV2 = new ArrayList<>(Migration.ALL);
     withV2.add(V2);
     try (LedgerStore store = LedgerStore.open(StoreOptions.in(d), withV2)) {
-      assertThat(store.schemaVersion()).isEqualTo(2);
+      assertThat(store.schemaVersion()).isEqualTo(CURRENT + 1);
       assertThat(store.load()).isEqualTo(journal);
       assertThat(store.runs().interrupted()).hasSize(1);
       try (Statement st = store.connection().createStatement();
@@ -99,14 +103,14 @@ class MigrationTest {
       store.append(KillFixture.batch(4)); // the v2 schema still takes v1 rows
     }
     try (LedgerStore store = LedgerStore.open(StoreOptions.in(d), withV2)) {
-      assertThat(store.schemaVersion()).isEqualTo(2); // nothing left to migrate
+      assertThat(store.schemaVersion()).isEqualTo(CURRENT + 1); // nothing left to migrate
       assertThat(store.batches()).isEqualTo(4);
     }
     // This release (v1 only) must refuse a file a newer release (v2) wrote.
     StoreException e = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class,
         () -> LedgerStore.open(StoreOptions.in(d)));
     assertThat(e.kind()).isEqualTo(StoreException.Kind.NEWER_SCHEMA);
-    assertThat(e.getMessage()).contains("schema version 2").contains("supports up to 1");
+    assertThat(e.getMessage()).contains("schema version " + (CURRENT + 1)).contains("supports up to " + CURRENT);
   }
 
   @Test
@@ -116,12 +120,12 @@ class MigrationTest {
       store.append(KillFixture.batch(1));
     }
     List<Migration> broken = new ArrayList<>(Migration.ALL);
-    broken.add(new Migration(2, "adds a column, then fails", List.of("ALTER TABLE ledger_change ADD COLUMN x TEXT",
+    broken.add(new Migration(CURRENT + 1, "adds a column, then fails", List.of("ALTER TABLE ledger_change ADD COLUMN x TEXT",
         "THIS IS NOT SQL")));
     org.junit.jupiter.api.Assertions.assertThrows(StoreException.class, () -> LedgerStore.open(StoreOptions.in(d),
         broken));
     try (LedgerStore store = LedgerStore.open(StoreOptions.in(d))) {
-      assertThat(store.schemaVersion()).isEqualTo(1);
+      assertThat(store.schemaVersion()).isEqualTo(CURRENT);
       assertThat(store.load()).isEqualTo(KillFixture.batch(1));
     }
   }

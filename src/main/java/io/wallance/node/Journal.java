@@ -1,0 +1,137 @@
+package io.wallance.node;
+
+import io.vertx.core.Context;
+import io.wallance.ledger.LedgerChange;
+import io.wallance.store.LedgerStore;
+import io.wallance.store.PurchaseRecord;
+import io.wallance.store.StoreException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * "Durable before published" without blocking the event loop ({@code docs/PROTOCOL.md} 9.6).
+ * The node hands every call's ledger changes and purchase records to {@link #submit}, with
+ * what to do once they are durable (publish the call's messages and events, reply). Writes
+ * run one at a time on a worker (ordered {@code executeBlocking} on the node's context); what
+ * arrives while one is running is written next as one transaction (group commit: fewer
+ * commits on an SD card under load). The follow-ups run on the event loop, in submission
+ * order, only after the transaction holding their changes has committed. A call that changed
+ * nothing still waits for the writes submitted before it, so nothing overtakes.
+ *
+ * <p>A failed write (disk full, I/O error) stops the journal for good: no follow-up runs any
+ * more, so the node publishes nothing that is not durable; the node reports itself unhealthy.
+ * Not thread-safe: used on the node's event loop only.
+ */
+final class Journal {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
+
+  private record Item(List<LedgerChange> changes, List<PurchaseRecord> purchases, Runnable then) {}
+
+  private final Context context;
+  private final LedgerStore store;
+  private final CrashPoint crashAt;
+  private final Consumer<StoreException> onFailure;
+  private List<Item> queued = new ArrayList<>();
+  private boolean writing;
+  private StoreException failure;
+  private boolean closed;
+  private long commits;
+
+  /**
+   * @param context the node verticle's context (writes are ordered on it, follow-ups run on it)
+   * @param store the open ledger store
+   * @param crashAt test-only crash point, or null
+   * @param onFailure called once, on the event loop, when a write fails
+   */
+  Journal(Context context, LedgerStore store, CrashPoint crashAt, Consumer<StoreException> onFailure) {
+    this.context = Objects.requireNonNull(context, "context");
+    this.store = Objects.requireNonNull(store, "store");
+    this.crashAt = crashAt;
+    this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
+  }
+
+  /**
+   * Makes {@code changes} and {@code purchases} durable, then runs {@code then}; runs
+   * {@code then} at once when there is nothing to write and nothing written before it is
+   * still pending. After a failure nothing runs.
+   */
+  void submit(List<LedgerChange> changes, List<PurchaseRecord> purchases, Runnable then) {
+    if (failure != null || closed) {
+      return;
+    }
+    if (changes.isEmpty() && purchases.isEmpty() && !writing && queued.isEmpty()) {
+      then.run();
+      return;
+    }
+    queued.add(new Item(changes, purchases, then));
+    if (!writing) {
+      write();
+    }
+  }
+
+  /** The node is stopping: nothing more is written or published (the store closes after the last write). */
+  void close() {
+    closed = true;
+    queued.clear();
+  }
+
+  /** @return the write failure that stopped the journal, or null while healthy */
+  StoreException failure() {
+    return failure;
+  }
+
+  /** @return how many transactions were committed (each may hold several calls' changes) */
+  long commits() {
+    return commits;
+  }
+
+  private void write() {
+    List<Item> batch = queued;
+    queued = new ArrayList<>();
+    writing = true;
+    List<LedgerChange> changes = new ArrayList<>();
+    List<PurchaseRecord> purchases = new ArrayList<>();
+    for (Item i : batch) {
+      changes.addAll(i.changes());
+      purchases.addAll(i.purchases());
+    }
+    context.<Void>executeBlocking(() -> {
+      if (changes.stream().anyMatch(c -> c instanceof LedgerChange.Finalized)) {
+        CrashPoint.BEFORE_FINAL_COMMIT.haltIf(crashAt);
+      }
+      store.append(changes, purchases);
+      return null;
+    }, true).onComplete(ar -> {
+      writing = false;
+      if (ar.failed()) {
+        failure = ar.cause() instanceof StoreException e ? e
+            : new StoreException(StoreException.Kind.IO, "storing ledger changes: " + ar.cause(), ar.cause());
+        queued.clear();
+        onFailure.accept(failure);
+        return;
+      }
+      commits++;
+      for (Item i : batch) {
+        if (i.changes().stream().anyMatch(c -> c instanceof LedgerChange.MyVote)) {
+          CrashPoint.VOTE_PERSISTED.haltIf(crashAt);
+        }
+        if (i.changes().stream().anyMatch(c -> c instanceof LedgerChange.MyRequest)) {
+          CrashPoint.REQUEST_SENDING.haltIf(crashAt);
+        }
+        try {
+          i.then().run();
+        } catch (RuntimeException e) {
+          LOG.error("publishing after a commit failed", e); // a bug: the next follow-ups still run
+        }
+      }
+      if (!queued.isEmpty()) {
+        write();
+      }
+    });
+  }
+}
