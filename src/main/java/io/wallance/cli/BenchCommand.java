@@ -231,7 +231,7 @@ final class BenchCommand implements Callable<Integer> {
       addresses = new Addresses(NET);
       ids = fleet.nodes().stream().map(LocalFleet.Node::id).toList();
       awaitPort();
-      observer = ClusterFactory.start(fleet.observerCluster()).await(READY_SECONDS, TimeUnit.SECONDS);
+      observer = joinAsObserver();
       Crypto.KeyPair operator = WebConfig.readKey(fleet.operatorKey(), "operator key");
       driver = new BenchDriver(observer, addresses, operator, NET, ids, CONTRACT);
       driver.listen().await(READY_SECONDS, TimeUnit.SECONDS);
@@ -252,6 +252,34 @@ final class BenchCommand implements Callable<Integer> {
             }
           }
           progress.update(i + 1, "nodes answering");
+        }
+      }
+    }
+
+    /**
+     * Joins as a lite member. A lite member that comes first (the nodes' Hazelcast ports are
+     * open before they have formed a cluster) fails with "all nodes in the cluster are lite
+     * members"; it leaves and tries again until the deadline.
+     */
+    private Vertx joinAsObserver() throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
+      while (true) {
+        failIfDead();
+        var cm = ClusterFactory.clusterManager(fleet.observerCluster());
+        try {
+          return ClusterFactory.start(fleet.observerCluster(), cm).await(READY_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          if (System.nanoTime() > deadline) {
+            throw e;
+          }
+          out.println("bench: observer could not join yet (" + Main.describe(e) + "); retrying");
+          out.flush();
+          try {
+            cm.getHazelcastInstance().shutdown();
+          } catch (RuntimeException notStarted) {
+            // nothing to leave
+          }
+          Thread.sleep(2000);
         }
       }
     }
@@ -369,7 +397,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Node counters (summed) and CPU time of every node process. */
-    private record Snapshot(long verified, long cached, long sent, long received, double cpuSeconds,
+    private record Snapshot(long verified, long cached, long sent, long received, long commits, double cpuSeconds,
         double benchCpuSeconds, Map<Long, JsonObject> perf) {}
 
     private Snapshot snapshot() throws Exception {
@@ -377,6 +405,7 @@ final class BenchCommand implements Callable<Integer> {
       long cached = 0;
       long sent = 0;
       long received = 0;
+      long commits = 0;
       Map<Long, JsonObject> perf = new LinkedHashMap<>();
       for (String id : ids) {
         JsonObject p = query(id).getJsonObject("perf", new JsonObject());
@@ -384,9 +413,10 @@ final class BenchCommand implements Callable<Integer> {
         cached += p.getLong("signaturesCached", 0L);
         sent += p.getLong("messagesSent", 0L);
         received += p.getLong("messagesReceived", 0L);
+        commits += p.getLong("journalCommits", 0L);
         perf.put(p.getLong("pid", -1L), p);
       }
-      return new Snapshot(verified, cached, sent, received, fleetCpu(), cpuSeconds(ProcessHandle.current()), perf);
+      return new Snapshot(verified, cached, sent, received, commits, fleetCpu(), cpuSeconds(ProcessHandle.current()), perf);
     }
 
     private JsonObject sample(Snapshot known, double t) {
@@ -438,6 +468,7 @@ final class BenchCommand implements Callable<Integer> {
               round((after.verified() - before.verified()) / per / count, 2))
           .put("signatures_cached_per_purchase_per_node", round((after.cached() - before.cached()) / per / count, 2))
           .put("messages_per_purchase", round((after.sent() - before.sent()) / per, 2))
+          .put("journal_commits_per_purchase_per_node", round((after.commits() - before.commits()) / per / count, 2))
           .put("messages_received_per_purchase", round((after.received() - before.received()) / per, 2))
           .put("rss_mb", last.getJsonArray("rss_mb"))
           .put("heap_mb", last.getJsonArray("heap_mb"))
@@ -639,9 +670,10 @@ final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "  cpu                  %.2f cores busy under load, %.3f cores idle (no purchases)%n",
         r.getDouble("cpu_utilisation_cores"), r.getDouble("idle_cpu_cores"));
     out.printf(Locale.ROOT, "  per purchase         cpu %.2f ms (nodes; bench %.2f ms), signatures verified/node %.2f"
-        + " (cached %.2f), messages sent %.1f%n", r.getDouble("cpu_ms_per_purchase"),
+        + " (cached %.2f), messages sent %.1f, ledger commits/node %.2f%n", r.getDouble("cpu_ms_per_purchase"),
         r.getDouble("bench_cpu_ms_per_purchase"), r.getDouble("signatures_verified_per_purchase_per_node"),
-        r.getDouble("signatures_cached_per_purchase_per_node"), r.getDouble("messages_per_purchase"));
+        r.getDouble("signatures_cached_per_purchase_per_node"), r.getDouble("messages_per_purchase"),
+        r.getDouble("journal_commits_per_purchase_per_node"));
     out.printf(Locale.ROOT, "  memory per process   rss %s MB (max %s), heap %s MB, heap after GC %s MB%n",
         r.getJsonArray("rss_mb").encode(), r.getJsonArray("rss_mb_max").encode(), r.getJsonArray("heap_mb").encode(),
         r.getJsonArray("heap_after_gc_mb").encode());

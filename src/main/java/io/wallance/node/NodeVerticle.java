@@ -672,6 +672,7 @@ public final class NodeVerticle extends VerticleBase {
     Runtime rt = Runtime.getRuntime();
     return new JsonObject().put("signaturesVerified", signatures.verified())
         .put("signaturesCached", signatures.cached()).put("messagesReceived", received).put("messagesSent", sent)
+        .put("journalCommits", journal == null ? 0 : journal.commits())
         .put("pid", ProcessHandle.current().pid())
         .put("heapUsedBytes", rt.totalMemory() - rt.freeMemory()).put("heapCommittedBytes", rt.totalMemory())
         .put("heapMaxBytes", rt.maxMemory()).put("heapAfterGcBytes", heapAfterGc());
