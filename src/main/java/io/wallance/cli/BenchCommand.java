@@ -230,7 +230,7 @@ final class BenchCommand implements Callable<Integer> {
       fleet.startNodes();
       addresses = new Addresses(NET);
       ids = fleet.nodes().stream().map(LocalFleet.Node::id).toList();
-      awaitPort();
+      awaitRunning();
       observer = joinAsObserver();
       Crypto.KeyPair operator = WebConfig.readKey(fleet.operatorKey(), "operator key");
       driver = new BenchDriver(observer, addresses, operator, NET, ids, CONTRACT);
@@ -284,22 +284,40 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
 
-    private void awaitPort() throws Exception {
-      String first = fleet.observerCluster().members().get(0);
-      int port = Integer.parseInt(first.substring(first.lastIndexOf(':') + 1));
+    /**
+     * Waits until every node has logged that it runs (it has joined the cluster and deployed
+     * its verticles), so the observer, a lite member, never joins a cluster of its own.
+     */
+    private void awaitRunning() throws Exception {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
-      while (true) {
-        failIfDead();
-        try (java.net.Socket s = new java.net.Socket()) {
-          s.connect(new java.net.InetSocketAddress(LocalFleet.HOST, port), 500);
-          return;
-        } catch (IOException notYet) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("the first node did not open its cluster port; see "
-                + fleet.nodes().get(0).log());
+      try (Progress progress = Progress.forTerminal("bench start", count)) {
+        while (true) {
+          failIfDead();
+          int running = 0;
+          for (LocalFleet.Node node : fleet.nodes()) {
+            if (logged(node.log(), "node " + node.name() + " (", " running on network ")) {
+              running++;
+            }
           }
-          Thread.sleep(200);
+          progress.update(running, "nodes joined");
+          if (running == count) {
+            return;
+          }
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("only " + running + " of " + count + " nodes started within "
+                + READY_SECONDS + " s; see the logs in " + fleet.dir().resolve("logs"));
+          }
+          Thread.sleep(500);
         }
+      }
+    }
+
+    private static boolean logged(Path log, String start, String contains) {
+      try {
+        return Files.readAllLines(log, StandardCharsets.ISO_8859_1).stream()
+            .anyMatch(l -> l.contains(start) && l.contains(contains));
+      } catch (IOException | java.io.UncheckedIOException e) {
+        return false; // not written yet
       }
     }
 
