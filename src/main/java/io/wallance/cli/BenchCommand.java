@@ -57,6 +57,8 @@ final class BenchCommand implements Callable<Integer> {
   static final String CONTRACT = "Bench";
   private static final long READY_SECONDS = 180;
   private static final long DRAIN_SECONDS = 60;
+  /** A run with purchases in flight and none finalized for this long is stuck: it fails, leaving the logs. */
+  private static final long STALL_SECONDS = 60;
   private static final long ASK_MILLIS = 10_000;
   private static final long IDLE_MILLIS = 5_000;
 
@@ -373,10 +375,19 @@ final class BenchCommand implements Callable<Integer> {
       long nextSample = started + TimeUnit.SECONDS.toNanos(sampleSeconds);
       double perSubmit = rate == null ? 0 : 1e9 / rate;
       long nextSubmit = started;
+      long lastDone = -1;
+      long lastProgress = started;
       try (Progress progress = Progress.forTerminal(task, until == null ? target : duration)) {
         while (true) {
           long now = System.nanoTime();
           long done = driver.finalizedEverywhere() - base;
+          if (done != lastDone || driver.inFlight() == 0) {
+            lastDone = done;
+            lastProgress = now;
+          } else if (now - lastProgress > TimeUnit.SECONDS.toNanos(STALL_SECONDS)) {
+            throw new IllegalStateException("no purchase finalized for " + STALL_SECONDS + " s with "
+                + driver.inFlight() + " in flight; node logs are kept in " + fleet.dir().resolve("logs"));
+          }
           progress.update(until == null ? done : (now - started) / 1_000_000_000L,
               "final=" + done + " inflight=" + driver.inFlight() + " errors=" + driver.errors().values().stream()
                   .mapToLong(Long::longValue).sum());
