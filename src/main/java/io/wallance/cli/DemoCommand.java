@@ -6,6 +6,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.wallance.progress.Progress;
 import io.wallance.web.Dashboard;
+import io.wallance.web.PasswordHash;
+import io.wallance.web.WebConfig;
+import java.nio.charset.StandardCharsets;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +39,8 @@ import picocli.CommandLine.Spec;
 final class DemoCommand implements Callable<Integer> {
   /** How long the network may take to come up. */
   static final long READY_TIMEOUT_SECONDS = 120;
+  /** The network id of the demo registry. */
+  static final String NET = "demo";
 
   @Spec
   private CommandSpec spec;
@@ -74,13 +79,15 @@ final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--password must not be empty");
     }
     quietLibraries();
-    Dashboard.requireFreePort(DemoNetwork.HOST, httpPort);
+    Dashboard.requireFreePort(LocalFleet.HOST, httpPort);
     String pw = password != null ? password : randomPassword();
     PrintWriter out = spec.commandLine().getOut();
     long started = System.nanoTime();
 
     Path dir = Files.createTempDirectory("wallance-demo-");
-    DemoNetwork network = DemoNetwork.create(dir, count, httpPort, pw, sensorPeriod);
+    LocalFleet network = LocalFleet.create(dir, new LocalFleet.Spec(NET, count, count, sensorPeriod, null,
+        LocalFleet.CHILD_JVM_FLAGS, "wallance-demo", true));
+    WebConfig web = webConfig(network, pw);
     Stopper stopper = new Stopper(network, keep, out);
     Runtime.getRuntime().addShutdownHook(new Thread(stopper::stop, "demo-stop"));
     out.println("demo: starting " + count + " nodes (logs, keys and configs in " + dir + ")");
@@ -89,20 +96,20 @@ final class DemoCommand implements Callable<Integer> {
     try (Progress progress = Progress.forTerminal("demo", count)) {
       network.startNodes();
       progress.update(0, "node processes started, waiting for the first to open its cluster port");
-      awaitFirstNode(network, progress);
+      awaitFirstNode(network, web, progress);
       progress.update(0, "joining the dashboard to the cluster");
-      stopper.dashboard = Dashboard.start(network.web());
+      stopper.dashboard = Dashboard.start(web);
       awaitAllOnline(network, progress);
     } catch (Exception e) {
       stopper.stop();
       throw e;
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    String url = "http://" + DemoNetwork.HOST + ":" + httpPort;
-    out.printf("demo: %d nodes up in %.1f s (network %s)%n", count, seconds, DemoNetwork.NET);
+    String url = "http://" + LocalFleet.HOST + ":" + httpPort;
+    out.printf("demo: %d nodes up in %.1f s (network %s)%n", count, seconds, NET);
     out.println("dashboard: " + url + "/  (user operator, password " + pw + ")");
     out.println("metrics:   " + url + "/metrics and, per node, " + String.join(" ", network.nodes().stream()
-        .map(n -> n.name() + "=http://" + DemoNetwork.HOST + ":" + n.metricsPort() + "/metrics").toList()));
+        .map(n -> n.name() + "=http://" + LocalFleet.HOST + ":" + n.metricsPort() + "/metrics").toList()));
     out.println("try:  java -jar wallance.jar status --url " + url);
     out.println("      java -jar wallance.jar buy --url " + url + " --node pi1 --contract Receipt --password "
         + pw + " --wait");
@@ -113,8 +120,8 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Waits until the first node's cluster port answers, so the dashboard (a lite member) has someone to join. */
-  private void awaitFirstNode(DemoNetwork network, Progress progress) throws Exception {
-    var first = network.web().cluster().members().get(0);
+  private void awaitFirstNode(LocalFleet network, WebConfig web, Progress progress) throws Exception {
+    var first = web.cluster().members().get(0);
     String host = first.substring(0, first.lastIndexOf(':'));
     int port = Integer.parseInt(first.substring(first.lastIndexOf(':') + 1));
     long deadline = System.nanoTime() + READY_TIMEOUT_SECONDS * 1_000_000_000L;
@@ -135,9 +142,9 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Waits until every node answers the dashboard's queries. */
-  private void awaitAllOnline(DemoNetwork network, Progress progress) throws Exception {
+  private void awaitAllOnline(LocalFleet network, Progress progress) throws Exception {
     long deadline = System.nanoTime() + READY_TIMEOUT_SECONDS * 1_000_000_000L;
-    try (ApiClient api = new ApiClient("http://" + DemoNetwork.HOST + ":" + httpPort)) {
+    try (ApiClient api = new ApiClient("http://" + LocalFleet.HOST + ":" + httpPort)) {
       while (true) {
         failIfDead(network);
         ApiClient.Answer state = api.get("/api/state");
@@ -158,16 +165,29 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Shows the end of a dead node's log (often the clear error it printed) and fails in one line. */
-  private void failIfDead(DemoNetwork network) {
-    DemoNetwork.Node dead = network.deadNode();
+  private void failIfDead(LocalFleet network) {
+    LocalFleet.Node dead = network.deadNode();
     if (dead != null) {
       PrintWriter err = spec.commandLine().getErr();
       err.println("demo: the end of " + dead.log() + ":");
-      DemoNetwork.tail(dead.log(), 15).lines().forEach(l -> err.println("  " + l));
+      LocalFleet.tail(dead.log(), 15).lines().forEach(l -> err.println("  " + l));
       err.flush();
       throw new IllegalStateException("node " + dead.name() + " exited with code " + network.exitCode(dead)
           + " during start-up (its log: " + dead.log() + "; start with --keep to keep it)");
     }
+  }
+
+  /** The dashboard's config: the operator key and a hashed password, as the lite member the fleet reserved. */
+  private WebConfig webConfig(LocalFleet network, String pw) throws Exception {
+    Path dir = network.dir();
+    Path hashFile = dir.resolve("operator.password");
+    Files.writeString(hashFile, PasswordHash.create(pw, PasswordHash.DEFAULT_ITERATIONS).line() + "\n",
+        StandardCharsets.US_ASCII);
+    WebConfig web = new WebConfig(network.registryFile(), network.operatorKey(), hashFile,
+        dir.resolve("data").resolve("web"), LocalFleet.HOST, httpPort, network.observerCluster());
+    Files.writeString(dir.resolve("conf").resolve("web.json"), web.toJson().encodePrettily() + "\n",
+        StandardCharsets.UTF_8);
+    return web;
   }
 
   private static String randomPassword() {
@@ -192,13 +212,13 @@ final class DemoCommand implements Callable<Integer> {
 
   /** Stops the dashboard and the nodes once, from the shutdown hook or after a failed start. */
   private static final class Stopper {
-    private final DemoNetwork network;
+    private final LocalFleet network;
     private final boolean keep;
     private final PrintWriter out;
     private final AtomicBoolean stopped = new AtomicBoolean();
     volatile Dashboard dashboard;
 
-    Stopper(DemoNetwork network, boolean keep, PrintWriter out) {
+    Stopper(LocalFleet network, boolean keep, PrintWriter out) {
       this.network = network;
       this.keep = keep;
       this.out = out;

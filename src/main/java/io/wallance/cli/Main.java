@@ -38,6 +38,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         BuyCommand.class,
         PasswordHashCommand.class,
         DemoCommand.class,
+        BenchCommand.class,
     })
 public final class Main implements Runnable {
 

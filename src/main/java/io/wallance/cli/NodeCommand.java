@@ -1,5 +1,6 @@
 package io.wallance.cli;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.wallance.cluster.Addresses;
 import io.wallance.cluster.ClusterFactory;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -31,7 +33,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code wallance node --config FILE}: runs one node (for a Pi) until SIGTERM or Ctrl+C.
+ * {@code wallance node --config FILE}: runs one node (for a Pi) until SIGTERM or Ctrl+C. With
+ * {@code --config} repeated, runs several nodes in this process, each its own cluster member
+ * (used by {@code bench} to put many logical nodes on few JVMs).
  *
  * <p>Reads the config, key and registry first, so a bad file fails with one clear line
  * before anything joins the cluster; then starts the clustered Vert.x and deploys the node,
@@ -52,16 +56,60 @@ final class NodeCommand implements Callable<Integer> {
   private static final long STOP_SECONDS = 30;
 
   @Option(names = "--config", required = true, paramLabel = "FILE",
-      description = "The node's JSON config file (see docs/ARCHITECTURE.md).")
-  private Path config;
+      description = {"The node's JSON config file (see docs/ARCHITECTURE.md).",
+          "Repeat it to host several nodes in this process, each its own cluster member (used by bench)."})
+  private List<Path> configs;
 
   @Option(names = "--health", paramLabel = "HOST:PORT",
       description = "Serve GET /health and /readiness (with the node's digests) over HTTP here."
-          + " Default: none.")
+          + " Default: none. Only with one --config.")
   private String health;
+
+  /** One node of this process, once its config, key and registries have been read. */
+  private record Loaded(NodeConfig cfg, Crypto.KeyPair key, Signed<Registry> genesis, List<Signed<Registry>> updates) {}
 
   @Override
   public Integer call() throws Exception {
+    if (health != null && configs.size() > 1) {
+      throw new IllegalArgumentException("--health serves one node: give one --config with it");
+    }
+    InetSocketAddress healthAddress = health == null ? null : healthAddress(health);
+    if (healthAddress != null) {
+      requireFree("health", healthAddress.getHostString(), healthAddress.getPort());
+    }
+    List<Loaded> nodes = new ArrayList<>();
+    for (Path config : configs) {
+      nodes.add(load(config));
+    }
+    List<Vertx> started = new CopyOnWriteArrayList<>();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      try {
+        stopAll(started);
+      } finally {
+        stopped.countDown();
+      }
+    }, "wallance-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      for (Loaded node : nodes) {
+        started.add(start(node, healthAddress));
+      }
+    } catch (Exception e) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      try {
+        stopAll(started);
+      } catch (RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
+    stopped.await();
+    return 0;
+  }
+
+  /** Reads config, key and registries, so a bad file fails with one line before anything joins. */
+  private static Loaded load(Path config) throws Exception {
     NodeConfig cfg = NodeConfig.load(config);
     Crypto.KeyPair key = NodeKeys.readPrivate(cfg.keyFile());
     Signed<Registry> genesis = RegistryFile.read(cfg.registryFile());
@@ -78,10 +126,6 @@ final class NodeCommand implements Callable<Integer> {
     }
     Files.createDirectories(cfg.dataDir());
     ClusterOptions cluster = cfg.cluster();
-    InetSocketAddress healthAddress = health == null ? null : healthAddress(health);
-    if (healthAddress != null) {
-      requireFree("health", healthAddress.getHostString(), healthAddress.getPort());
-    }
     requireFree("Hazelcast", cluster.bindHost(), cluster.hazelcastPort());
     if (cluster.eventBusPort() != 0) {
       requireFree("event bus", cluster.eventBusHost(), cluster.eventBusPort());
@@ -89,7 +133,13 @@ final class NodeCommand implements Callable<Integer> {
     if (cfg.metrics() != null) {
       requireFree("metrics", cfg.metrics().host(), cfg.metrics().port());
     }
+    return new Loaded(cfg, key, genesis, updates);
+  }
 
+  /** Joins the cluster and deploys the node's verticles; on failure closes what it started. */
+  private Vertx start(Loaded node, InetSocketAddress healthAddress) throws Exception {
+    NodeConfig cfg = node.cfg();
+    ClusterOptions cluster = cfg.cluster();
     Vertx vertx;
     try {
       vertx = (cfg.metrics() == null ? ClusterFactory.start(cluster) : ClusterFactory.start(cluster,
@@ -98,22 +148,10 @@ final class NodeCommand implements Callable<Integer> {
       throw new IllegalStateException("cannot join cluster " + cluster.clusterName() + " on "
           + cluster.bindHost() + ":" + cluster.hazelcastPort() + ": " + Main.describe(e), e);
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      LOG.info("stopping node {}", cfg.name());
-      try {
-        vertx.close().await(STOP_SECONDS, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.warn("node {} did not stop cleanly: {}", cfg.name(), e.getMessage());
-      } finally {
-        stopped.countDown();
-      }
-    }, "wallance-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
     try {
-      NodeDeployment.deploy(vertx, cfg, key, genesis, updates).await(START_SECONDS, TimeUnit.SECONDS);
+      NodeDeployment.deploy(vertx, cfg, node.key(), node.genesis(), node.updates())
+          .await(START_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {
-      Runtime.getRuntime().removeShutdownHook(hook);
       try {
         vertx.close().await(STOP_SECONDS, TimeUnit.SECONDS);
       } catch (Exception closing) {
@@ -122,14 +160,27 @@ final class NodeCommand implements Callable<Integer> {
       throw new IllegalStateException("node " + cfg.name() + " cannot start: " + Main.describe(e), e);
     }
     if (healthAddress != null) {
-      HealthServer.start(vertx, new Addresses(genesis.body().net()), key.id(), healthAddress.getHostString(),
-          healthAddress.getPort()).await(START_SECONDS, TimeUnit.SECONDS);
+      HealthServer.start(vertx, new Addresses(node.genesis().body().net()), node.key().id(),
+          healthAddress.getHostString(), healthAddress.getPort()).await(START_SECONDS, TimeUnit.SECONDS);
       LOG.info("node {} serves /health and /readiness on {}", cfg.name(), health);
     }
-    LOG.info("node {} ({}) running on network {}, cluster {}; stop with Ctrl+C", cfg.name(), key.id(),
-        genesis.body().net(), cluster.clusterName());
-    stopped.await();
-    return 0;
+    LOG.info("node {} ({}) running on network {}, cluster {}; stop with Ctrl+C", cfg.name(), node.key().id(),
+        node.genesis().body().net(), cluster.clusterName());
+    return vertx;
+  }
+
+  /** Closes every node's Vert.x (a graceful Hazelcast leave each), all at once, bounded. */
+  private static void stopAll(List<Vertx> started) {
+    LOG.info("stopping {} node(s)", started.size());
+    List<Future<Void>> closing = new ArrayList<>();
+    for (Vertx vertx : started) {
+      closing.add(vertx.close());
+    }
+    try {
+      Future.join(closing).await(STOP_SECONDS, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("a node did not stop cleanly: {}", e.getMessage());
+    }
   }
 
   private static InetSocketAddress healthAddress(String value) {

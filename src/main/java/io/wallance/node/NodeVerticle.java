@@ -32,6 +32,10 @@ import io.wallance.store.ContractRunLog;
 import io.wallance.store.LedgerStore;
 import io.wallance.store.PurchaseRecord;
 import io.wallance.store.StoreException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -118,6 +122,9 @@ public final class NodeVerticle extends VerticleBase {
   private JsonArray interruptedRuns = new JsonArray();
 
   private Replica replica;
+  private SignatureCheck signatures;
+  private long received;
+  private long sent;
   private String name;
   private EventBus bus;
   private ObserverEvents events;
@@ -183,16 +190,16 @@ public final class NodeVerticle extends VerticleBase {
   private Future<?> resume(Stored stored) {
     long now = now();
     try {
+      signatures = new SignatureCheck(8192);
       if (stored.state().isPresent()) {
-        replica = Replica.restart(key, stored.state().get(), Rules.none(), new SignatureCheck(8192),
-            ReplicaOptions.defaults());
+        replica = Replica.restart(key, stored.state().get(), Rules.none(), signatures, ReplicaOptions.defaults());
         Signed<Registry> held = replica.signedRegistry(1);
         if (held == null || !held.hash().equals(genesis.hash())) {
           return Future.failedFuture("the ledger in " + store.options().file() + " belongs to another genesis"
               + " registry (network " + (held == null ? "?" : held.body().net()) + "); use another data directory");
         }
       } else {
-        replica = Replica.create(key, genesis, Rules.none(), new SignatureCheck(8192), ReplicaOptions.defaults());
+        replica = Replica.create(key, genesis, Rules.none(), signatures, ReplicaOptions.defaults());
       }
     } catch (ProtocolException e) {
       return Future.failedFuture("the genesis registry is refused: " + e.getMessage());
@@ -321,6 +328,7 @@ public final class NodeVerticle extends VerticleBase {
       return;
     }
     long now = now();
+    received++;
     Signed<? extends Body> s;
     try {
       s = decode(m.body());
@@ -398,7 +406,10 @@ public final class NodeVerticle extends VerticleBase {
     for (Effects.Outgoing out : fx.messages()) {
       String address = out.to() == null ? addresses.gossip() : addresses.to(out.to());
       String text = out.message().wireText();
-      publish.add(() -> bus.publish(address, text));
+      publish.add(() -> {
+        bus.publish(address, text);
+        sent++;
+      });
     }
     for (LedgerEvent e : fx.events()) {
       onLedgerEvent(e, now, publish);
@@ -648,7 +659,35 @@ public final class NodeVerticle extends VerticleBase {
         .put("inSync", sync.inSync(replica, now()))
         .put("healthy", healthy())
         .put("storeError", storeError)
-        .put("interruptedRuns", interruptedRuns.copy());
+        .put("interruptedRuns", interruptedRuns.copy())
+        .put("perf", perf());
+  }
+
+  /**
+   * Counters for {@code bench}: Ed25519 verifications run and answered from the cache,
+   * protocol messages received (gossip and {@code to.<me>}) and published, and the hosting
+   * process (a process may host several nodes).
+   */
+  private JsonObject perf() {
+    Runtime rt = Runtime.getRuntime();
+    return new JsonObject().put("signaturesVerified", signatures.verified())
+        .put("signaturesCached", signatures.cached()).put("messagesReceived", received).put("messagesSent", sent)
+        .put("journalCommits", journal == null ? 0 : journal.commits())
+        .put("pid", ProcessHandle.current().pid())
+        .put("heapUsedBytes", rt.totalMemory() - rt.freeMemory()).put("heapCommittedBytes", rt.totalMemory())
+        .put("heapMaxBytes", rt.maxMemory()).put("heapAfterGcBytes", heapAfterGc());
+  }
+
+  /** Heap in use right after the last collection of each heap pool (live data, not garbage). */
+  private static long heapAfterGc() {
+    long sum = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      MemoryUsage after = pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
+      if (after != null) {
+        sum += after.getUsed();
+      }
+    }
+    return sum;
   }
 
   private void publishSummary() {

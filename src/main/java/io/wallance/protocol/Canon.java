@@ -22,9 +22,9 @@ public final class Canon {
   static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
   static final Pattern HEX128 = Pattern.compile("[0-9a-f]{128}");
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
-  private static final Pattern UINT = Pattern.compile("0|[1-9][0-9]{0,15}");
-  private static final Pattern INT = Pattern.compile("0|-?[1-9][0-9]{0,15}");
-  private static final Pattern KEY = Pattern.compile("[a-z]{1,16}");
+  static final Pattern UINT = Pattern.compile("0|[1-9][0-9]{0,15}");
+  static final Pattern INT = Pattern.compile("0|-?[1-9][0-9]{0,15}");
+  static final Pattern KEY = Pattern.compile("[a-z]{1,16}");
 
   private Canon() {}
 
@@ -71,12 +71,15 @@ public final class Canon {
       for (int i = 0; i < bytes.length; i++) {
         byte b = bytes[i];
         if (b == '\n') {
-          String line = new String(bytes, start, i - start, StandardCharsets.US_ASCII);
-          int eq = line.indexOf('=');
-          if (eq <= 0 || !KEY.matcher(line.substring(0, eq)).matches()) {
+          int eq = start;
+          while (eq < i && bytes[eq] != '=') {
+            eq++;
+          }
+          if (eq == i || !isKey(bytes, start, eq)) {
             throw new ProtocolException(Reason.MALFORMED, "line " + (lines.size() + 1) + " is not key=value");
           }
-          lines.add(new String[] {line.substring(0, eq), line.substring(eq + 1)});
+          lines.add(new String[] {new String(bytes, start, eq - start, StandardCharsets.US_ASCII),
+              new String(bytes, eq + 1, i - eq - 1, StandardCharsets.US_ASCII)});
           start = i + 1;
         } else if (b < 0x20 || b > 0x7e) {
           throw new ProtocolException(Reason.MALFORMED, "byte " + (b & 0xff) + " at offset " + i);
@@ -108,10 +111,10 @@ public final class Canon {
       return kv[1];
     }
 
-    /** A field matching {@code grammar}. */
+    /** A field matching {@code grammar} (the grammars of this class are checked without regex). */
     public String match(String key, Pattern grammar) throws ProtocolException {
       String v = text(key);
-      if (!grammar.matcher(v).matches()) {
+      if (!matches(grammar, v)) {
         throw new ProtocolException(Reason.BAD_VALUE, "field '" + key + "' has a malformed value");
       }
       return v;
@@ -154,11 +157,96 @@ public final class Canon {
 
   /** True for a 64-digit lowercase hex string. */
   public static boolean isHex64(String s) {
-    return s != null && HEX64.matcher(s).matches();
+    return s != null && isHex(s, 64);
   }
 
   /** True for a valid name. */
   public static boolean isName(String s) {
-    return s != null && NAME.matcher(s).matches();
+    return s != null && isNameText(s);
+  }
+
+  // Hand-written equivalents of the grammars above: decoding runs for every message a node
+  // receives, and java.util.regex allocated and cost more than the rest of the decoder
+  // (bench profile, docs/BENCHMARKS.md). CanonGrammarTest checks each against its regex.
+
+  /** {@code grammar.matcher(v).matches()}, without a regex for this class's own grammars. */
+  static boolean matches(Pattern grammar, String v) {
+    if (grammar == HEX64) {
+      return isHex(v, 64);
+    } else if (grammar == HEX128) {
+      return isHex(v, 128);
+    } else if (grammar == NAME) {
+      return isNameText(v);
+    } else if (grammar == UINT) {
+      return isDecimal(v, false);
+    } else if (grammar == INT) {
+      return isDecimal(v, true);
+    } else if (grammar == KEY) {
+      byte[] b = v.getBytes(StandardCharsets.ISO_8859_1);
+      return v.chars().allMatch(c -> c < 0x80) && isKey(b, 0, b.length);
+    }
+    return grammar.matcher(v).matches();
+  }
+
+  static boolean isHex(String v, int length) {
+    if (v.length() != length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = v.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static boolean isNameText(String v) {
+    int n = v.length();
+    if (n < 1 || n > 32) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = v.charAt(i);
+      if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.'
+          || c == '-')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code 0|[1-9][0-9]{0,15}}, or with {@code signed} {@code 0|-?[1-9][0-9]{0,15}}. */
+  static boolean isDecimal(String v, boolean signed) {
+    int n = v.length();
+    int i = signed && n > 0 && v.charAt(0) == '-' ? 1 : 0;
+    int digits = n - i;
+    if (digits < 1 || digits > 16) {
+      return false;
+    }
+    if (v.charAt(i) == '0') {
+      return n == 1; // "0" only: no leading zeros, no "-0"
+    }
+    for (; i < n; i++) {
+      char c = v.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code [a-z]{1,16}} over {@code bytes[from, to)}. */
+  static boolean isKey(byte[] bytes, int from, int to) {
+    int n = to - from;
+    if (n < 1 || n > 16) {
+      return false;
+    }
+    for (int i = from; i < to; i++) {
+      if (bytes[i] < 'a' || bytes[i] > 'z') {
+        return false;
+      }
+    }
+    return true;
   }
 }

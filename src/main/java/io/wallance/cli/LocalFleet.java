@@ -8,7 +8,6 @@ import io.wallance.contract.ContractCatalogue;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.Registry;
 import io.wallance.protocol.Signed;
-import io.wallance.web.PasswordHash;
 import io.wallance.web.WebConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,18 +29,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A local network on loopback for {@code demo}: fresh keys, a signed genesis registry, one
- * config per node and one for the dashboard in a directory, and one JVM process per node.
+ * A local network on loopback, shared by {@code demo} and {@code bench}: fresh keys, a signed
+ * genesis registry and one config per node in a directory, and the nodes started as child
+ * JVM processes, one per node or several nodes per process (each node is still its own
+ * cluster member with its own clustered Vert.x; {@code node --config A --config B}).
  *
- * <p>Children run {@code java ... io.wallance.cli.Main node --config FILE} from the same jar
- * (or classpath) as this process, with {@code -D}{@value ParentWatchdog#PROPERTY} set so they
- * exit by themselves when this process dies, even by {@code kill -9}.
+ * <p>Children run {@code java ... io.wallance.cli.Main node --config FILE...} from the same
+ * jar (or classpath) as this process, with {@code -D}{@value ParentWatchdog#PROPERTY} set so
+ * they exit by themselves when this process dies, even by {@code kill -9}. One more loopback
+ * port is reserved for an observer (the dashboard or the bench driver) joining as a lite
+ * member ({@link #observerCluster()}).
  */
-final class DemoNetwork implements AutoCloseable {
-  /** The network id of the demo registry. */
-  static final String NET = "demo";
+final class LocalFleet implements AutoCloseable {
   static final String HOST = "127.0.0.1";
-  /** Seconds without heartbeat before a member is declared dead: small, for a local demo. */
+  /** Seconds without heartbeat before a member is declared dead: small, for a local network. */
   static final int FAILURE_DETECTION_SECONDS = 5;
   /** How long children get to leave the cluster gracefully after SIGTERM. */
   static final long STOP_GRACE_SECONDS = 20;
@@ -53,55 +54,88 @@ final class DemoNetwork implements AutoCloseable {
       "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
       "--add-opens", "java.management/sun.management=ALL-UNNAMED",
       "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
-  /** Small heaps and a quick-starting JIT: several node JVMs share a small machine. */
+  /** Small heaps and a quick-starting JIT: several node JVMs share a small machine (the demo's). */
   static final List<String> CHILD_JVM_FLAGS = List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC",
       "-XX:TieredStopAtLevel=1", "-Xshare:auto");
 
-  /** One node of the network; {@code metricsPort} serves /metrics, /health and /readiness. */
-  record Node(String name, String id, Path config, Path log, int metricsPort) {}
-
-  private final Path dir;
-  private final List<Node> nodes;
-  private final WebConfig web;
-  private final List<Process> processes = new ArrayList<>();
-
-  private DemoNetwork(Path dir, List<Node> nodes, WebConfig web) {
-    this.dir = dir;
-    this.nodes = nodes;
-    this.web = web;
+  /**
+   * What to generate and how to start it.
+   *
+   * @param net the registry's network id
+   * @param count number of nodes, named pi1..piN
+   * @param processes number of JVM processes the nodes are spread over (round robin), 1..count
+   * @param sensorPeriodMillis the sensors' fixed period
+   * @param contractsDir the catalogue the nodes load and the registry lists, or null for the bundled one
+   * @param jvmFlags the children's JVM flags (heap, GC, JIT...), before the Hazelcast flags;
+   *     {@code {process}} in a flag becomes the process number (1..P), e.g. for a JFR file name
+   * @param clusterPrefix prefix of the per-run Hazelcast cluster name
+   * @param metrics whether every node serves /metrics, /health and /readiness on a loopback port of
+   *     its own (listed in {@code metrics-targets.txt} for Prometheus)
+   */
+  record Spec(String net, int count, int processes, long sensorPeriodMillis, Path contractsDir,
+      List<String> jvmFlags, String clusterPrefix, boolean metrics) {
+    Spec {
+      if (processes < 1 || processes > count) {
+        throw new IllegalArgumentException("processes must be 1.." + count + ", got " + processes);
+      }
+      jvmFlags = List.copyOf(jvmFlags);
+    }
   }
 
   /**
-   * Writes everything a network of {@code count} nodes needs into {@code dir}.
+   * One node of the network; {@code process} is the index of the JVM hosting it; {@code metricsPort}
+   * serves /metrics, /health and /readiness (0 when the spec has no metrics).
+   */
+  record Node(String name, String id, Path config, Path log, int process, int metricsPort) {}
+
+  private final Path dir;
+  private final Spec spec;
+  private final List<Node> nodes;
+  private final Path registryFile;
+  private final Path operatorKey;
+  private final ClusterOptions observerCluster;
+  private final List<Process> processes = new ArrayList<>();
+
+  private LocalFleet(Path dir, Spec spec, List<Node> nodes, Path registryFile, Path operatorKey,
+      ClusterOptions observerCluster) {
+    this.dir = dir;
+    this.spec = spec;
+    this.nodes = nodes;
+    this.registryFile = registryFile;
+    this.operatorKey = operatorKey;
+    this.observerCluster = observerCluster;
+  }
+
+  /**
+   * Writes everything a network needs into {@code dir}: {@code keys/} (operator and nodes),
+   * {@code registry.txt}, {@code conf/<name>.json}, {@code logs/}, {@code data/<name>/}.
    *
    * @param dir an empty directory
-   * @param count number of nodes, named pi1..piN
-   * @param httpPort the dashboard's HTTP port
-   * @param password the operator password (stored hashed)
-   * @param sensorPeriodMillis the sensors' period
+   * @param spec what to generate
    * @return the network, not yet started
    */
-  static DemoNetwork create(Path dir, int count, int httpPort, String password, long sensorPeriodMillis)
-      throws Exception {
+  static LocalFleet create(Path dir, Spec spec) throws Exception {
     Path keys = dir.resolve("keys");
     Path conf = dir.resolve("conf");
     Path logs = dir.resolve("logs");
     Files.createDirectories(conf);
     Files.createDirectories(logs);
     String operatorId = KeygenCommand.writeKeyPair(keys, "operator");
-    Map<String, String> names = new TreeMap<>();
-    for (int i = 1; i <= count; i++) {
+    Map<String, String> names = new TreeMap<>(Comparator.comparingInt((String n) -> Integer.parseInt(n.substring(2))));
+    for (int i = 1; i <= spec.count(); i++) {
       String name = "pi" + i;
       names.put(name, KeygenCommand.writeKeyPair(keys, name));
     }
     Path registryFile = dir.resolve("registry.txt");
-    Files.writeString(registryFile, genesis(keys.resolve("operator.key"), operatorId, names, dir), StandardCharsets.US_ASCII);
+    Files.writeString(registryFile, genesis(spec, keys.resolve("operator.key"), operatorId, names, dir),
+        StandardCharsets.US_ASCII);
 
-    List<Integer> all = freePorts(2 * count + 1);
+    int count = spec.count();
+    List<Integer> all = freePorts(spec.metrics() ? 2 * count + 1 : count + 1);
     List<Integer> ports = all.subList(0, count + 1);
     List<Integer> metricsPorts = all.subList(count + 1, all.size());
     List<String> members = ports.stream().map(p -> HOST + ":" + p).toList();
-    String cluster = "wallance-demo-" + Long.toUnsignedString(new SecureRandom().nextLong(), 36);
+    String cluster = spec.clusterPrefix() + "-" + Long.toUnsignedString(new SecureRandom().nextLong(), 36);
     List<Node> nodes = new ArrayList<>();
     int i = 0;
     for (Map.Entry<String, String> e : names.entrySet()) {
@@ -110,48 +144,55 @@ final class DemoNetwork implements AutoCloseable {
           .put("name", name)
           .put("keyFile", keys.resolve(name + ".key").toString())
           .put("registryFile", registryFile.toString())
-          .put("dataDir", dir.resolve("data").resolve(name).toString())
-          .putNull("contractsDir")
-          .put("sensor", new JsonObject().put("kind", "virtual").put("periodMillis", sensorPeriodMillis)
+          .put("dataDir", dir.resolve("data").resolve(name).toString());
+      if (spec.contractsDir() == null) {
+        json.putNull("contractsDir");
+      } else {
+        json.put("contractsDir", spec.contractsDir().toString());
+      }
+      json.put("sensor", new JsonObject().put("kind", "virtual").put("periodMillis", spec.sensorPeriodMillis())
               .put("randomPeriod", false).put("thermalPath", "/sys/class/thermal/thermal_zone0/temp"))
-          .put("cluster", new JsonObject().put("name", cluster).put("host", HOST).put("port", ports.get(i++))
+          .put("cluster", new JsonObject().put("name", cluster).put("host", HOST).put("port", ports.get(i))
               .put("members", new JsonArray(members)).put("eventBusPort", 0)
-              .put("failureDetectionSeconds", FAILURE_DETECTION_SECONDS))
-          .put("metrics", new JsonObject().put("host", HOST).put("port", metricsPorts.get(i - 1)));
+              .put("failureDetectionSeconds", FAILURE_DETECTION_SECONDS));
+      if (spec.metrics()) {
+        json.put("metrics", new JsonObject().put("host", HOST).put("port", metricsPorts.get(i)));
+      }
       Path config = conf.resolve(name + ".json");
       Files.writeString(config, json.encodePrettily() + "\n", StandardCharsets.UTF_8);
-      nodes.add(new Node(name, e.getValue(), config, logs.resolve(name + ".log"), metricsPorts.get(i - 1)));
+      int process = i % spec.processes();
+      String log = spec.processes() == count ? name + ".log" : "process" + (process + 1) + ".log";
+      nodes.add(new Node(name, e.getValue(), config, logs.resolve(log), process,
+          spec.metrics() ? metricsPorts.get(i) : 0));
+      i++;
     }
-    nodes.sort(Comparator.comparingInt(n -> Integer.parseInt(n.name().substring(2))));
-    StringBuilder targets = new StringBuilder();
-    for (Node node : nodes) {
-      targets.append(node.name()).append(' ').append(HOST).append(':').append(node.metricsPort()).append('\n');
+    if (spec.metrics()) {
+      StringBuilder targets = new StringBuilder();
+      for (Node node : nodes) {
+        targets.append(node.name()).append(' ').append(HOST).append(':').append(node.metricsPort()).append('\n');
+      }
+      Files.writeString(dir.resolve("metrics-targets.txt"), targets.toString(), StandardCharsets.US_ASCII);
     }
-    Files.writeString(dir.resolve("metrics-targets.txt"), targets.toString(), StandardCharsets.US_ASCII);
-
-    Path hashFile = dir.resolve("operator.password");
-    Files.writeString(hashFile, PasswordHash.create(password, PasswordHash.DEFAULT_ITERATIONS).line() + "\n",
-        StandardCharsets.US_ASCII);
-    WebConfig web = new WebConfig(registryFile, keys.resolve("operator.key"), hashFile, dir.resolve("data").resolve("web"),
-        HOST, httpPort, ClusterOptions.loopback(cluster, ports, ports.get(count), true, FAILURE_DETECTION_SECONDS));
-    Files.writeString(conf.resolve("web.json"), web.toJson().encodePrettily() + "\n", StandardCharsets.UTF_8);
-    return new DemoNetwork(dir, List.copyOf(nodes), web);
+    ClusterOptions observer = ClusterOptions.loopback(cluster, ports, ports.get(count), true,
+        FAILURE_DETECTION_SECONDS);
+    return new LocalFleet(dir, spec, List.copyOf(nodes), registryFile, keys.resolve("operator.key"), observer);
   }
 
-  /** The genesis registry of the demo: every node a member, one operator, the bundled catalogue. */
-  private static String genesis(Path operatorKey, String operatorId, Map<String, String> names, Path dir)
+  /** The genesis registry: every node a member, one operator, the spec's catalogue. */
+  private static String genesis(Spec spec, Path operatorKey, String operatorId, Map<String, String> names, Path dir)
       throws Exception {
     Crypto.KeyPair operator = WebConfig.readKey(operatorKey, "operator key");
     List<Registry.Party> members = new ArrayList<>();
     names.forEach((name, id) -> members.add(new Registry.Party(id, name)));
     members.sort(Comparator.comparing(Registry.Party::id));
     Map<String, Long> contracts = new TreeMap<>();
-    ContractCatalogue catalogue = ContractCatalogue.loadBundled(DemoNetwork.class.getClassLoader(),
-        dir.resolve("catalogue"));
+    ContractCatalogue catalogue = spec.contractsDir() == null
+        ? ContractCatalogue.loadBundled(LocalFleet.class.getClassLoader(), dir.resolve("catalogue"))
+        : ContractCatalogue.load(spec.contractsDir());
     for (Contract c : catalogue.contracts()) {
       contracts.put(c.name(), c.price());
     }
-    Registry registry = new Registry(NET, 1, 0, 5, 2, 1, 5, members,
+    Registry registry = new Registry(spec.net(), 1, 0, 5, 2, 1, 5, members,
         List.of(new Registry.Party(operatorId, "operator")), contracts, operatorId);
     registry.validate();
     return Signed.sign(registry, operator).wireText();
@@ -177,33 +218,47 @@ final class DemoNetwork implements AutoCloseable {
     return ports;
   }
 
-  /** Starts one JVM per node; returns at once. */
+  /** Starts the node processes; returns at once. */
   void startNodes() throws IOException {
     List<String> base = new ArrayList<>();
     base.add(javaExecutable());
-    base.addAll(CHILD_JVM_FLAGS);
     base.addAll(HAZELCAST_JVM_FLAGS);
     base.add("-D" + ParentWatchdog.PROPERTY + "=" + ProcessHandle.current().pid());
     base.add("-cp");
     base.add(classpath());
     base.add(Main.class.getName());
-    for (Node node : nodes) {
-      List<String> command = new ArrayList<>(base);
-      command.addAll(List.of("node", "--config", node.config().toString()));
-      Process p = new ProcessBuilder(command)
+    base.add("node");
+    for (int p = 0; p < spec.processes(); p++) {
+      List<String> command = new ArrayList<>(base.subList(0, 1));
+      for (String flag : spec.jvmFlags()) {
+        command.add(flag.replace("{process}", Integer.toString(p + 1)));
+      }
+      command.addAll(base.subList(1, base.size()));
+      Path log = null;
+      for (Node node : nodes) {
+        if (node.process() == p) {
+          command.addAll(List.of("--config", node.config().toString()));
+          log = node.log();
+        }
+      }
+      processes.add(new ProcessBuilder(command)
           .directory(dir.toFile())
           .redirectErrorStream(true)
-          .redirectOutput(node.log().toFile())
-          .start();
-      processes.add(p);
+          .redirectOutput(log.toFile())
+          .start());
     }
+  }
+
+  /** @return the node processes, by index (empty before {@link #startNodes()}) */
+  List<Process> processes() {
+    return List.copyOf(processes);
   }
 
   /** @return a node whose process has exited, or null when all run */
   Node deadNode() {
-    for (int i = 0; i < processes.size(); i++) {
-      if (!processes.get(i).isAlive()) {
-        return nodes.get(i);
+    for (Node node : nodes) {
+      if (node.process() < processes.size() && !processes.get(node.process()).isAlive()) {
+        return node;
       }
     }
     return null;
@@ -211,7 +266,7 @@ final class DemoNetwork implements AutoCloseable {
 
   /** @return the exit code of a node's process (which must have exited) */
   int exitCode(Node node) {
-    return processes.get(nodes.indexOf(node)).exitValue();
+    return processes.get(node.process()).exitValue();
   }
 
   /**
@@ -250,8 +305,23 @@ final class DemoNetwork implements AutoCloseable {
     return nodes;
   }
 
-  WebConfig web() {
-    return web;
+  /** @return the signed genesis registry file */
+  Path registryFile() {
+    return registryFile;
+  }
+
+  /** @return the operator's private key file (the registry's only operator) */
+  Path operatorKey() {
+    return operatorKey;
+  }
+
+  /** @return how an observer joins: a lite member on the port reserved for it */
+  ClusterOptions observerCluster() {
+    return observerCluster;
+  }
+
+  Spec spec() {
+    return spec;
   }
 
   Path dir() {

@@ -1,0 +1,723 @@
+package io.wallance.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.wallance.cluster.Addresses;
+import io.wallance.cluster.ClusterFactory;
+import io.wallance.progress.Progress;
+import io.wallance.protocol.Crypto;
+import io.wallance.web.WebConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wallance bench}: starts a real local network (N nodes as cluster members on loopback,
+ * spread over P JVM processes), drives purchases from all nodes at once, and reports finality
+ * latency, throughput, CPU, signature verifications, messages and memory per purchase and per
+ * process, with the Ed25519 verification bound measured in the same run. See
+ * {@code docs/BENCHMARKS.md}.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Benchmarks a local network: N nodes (cluster members on loopback) in P JVM processes,",
+        "purchases driven from all nodes at once by an observer in this process. Reports finality",
+        "latency (request published -> final on every node), throughput, CPU, signatures and",
+        "messages per purchase, RSS and heap per process, and the Ed25519 verification bound."
+    })
+final class BenchCommand implements Callable<Integer> {
+  static final String NET = "bench";
+  static final String CONTRACT = "Bench";
+  private static final long READY_SECONDS = 180;
+  private static final long DRAIN_SECONDS = 60;
+  /** A run with purchases in flight and none finalized for this long is stuck: it fails, leaving the logs. */
+  private static final long STALL_SECONDS = 60;
+  private static final long ASK_MILLIS = 10_000;
+  private static final long IDLE_MILLIS = 5_000;
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--nodes", paramLabel = "N", defaultValue = "4", description = "Nodes, 3-64. Default: ${DEFAULT-VALUE}.")
+  private int count;
+
+  @Option(names = "--processes", paramLabel = "P",
+      description = "JVM processes the nodes are spread over (round robin), 1-N. Default: one per node.")
+  private Integer processes;
+
+  @Option(names = "--purchases", paramLabel = "K", defaultValue = "200",
+      description = "Measured purchases (ignored with --duration). Default: ${DEFAULT-VALUE}.")
+  private long purchases;
+
+  @Option(names = "--concurrency", paramLabel = "C",
+      description = "Most purchases in flight at once over the fleet (submitted, not yet final everywhere)."
+          + " 1 = light load. Default: N (every node buying).")
+  private Integer concurrency;
+
+  @Option(names = "--duration", paramLabel = "S", description = "Run for S seconds instead of --purchases K (soak).")
+  private Long duration;
+
+  @Option(names = "--rate", paramLabel = "R",
+      description = "Submit R purchases per second (fixed rate; still at most C in flight) instead of as fast as"
+          + " finality allows.")
+  private Double rate;
+
+  @Option(names = "--warmup", paramLabel = "W", defaultValue = "40",
+      description = "Purchases before measuring (JIT warm-up, funding). Default: ${DEFAULT-VALUE}.")
+  private long warmup;
+
+  @Option(names = "--sensor-period", paramLabel = "MILLIS",
+      description = "Sensor period of every node, 100-10000. Default: 100 for N <= 8, else 25 x N.")
+  private Long sensorPeriod;
+
+  @Option(names = "--sample-seconds", paramLabel = "S", defaultValue = "10",
+      description = "Sample RSS and heap of every process this often. Default: ${DEFAULT-VALUE}.")
+  private long sampleSeconds;
+
+  @Option(names = "--jvm-profile", paramLabel = "NAME", defaultValue = "default",
+      description = "Child JVM options: default (-Xmx256m, SerialGC, full JIT), demo (the demo's), or a profile"
+          + " conf/jvm/NAME.options bundled in the jar: pi, pc, test. Default: ${DEFAULT-VALUE}.")
+  private String jvmProfile;
+
+  @Option(names = "--jvm-option", paramLabel = "FLAG",
+      description = "An extra child JVM flag (repeatable); {process} becomes the process number,"
+          + " e.g. -XX:StartFlightRecording=filename=node-{process}.jfr")
+  private List<String> jvmOptions = new ArrayList<>();
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Also write the result as JSON.")
+  private Path json;
+
+  @Option(names = "--keep", description = "Keep the network's directory (keys, configs, logs, ledgers).")
+  private boolean keep;
+
+  @Override
+  public Integer call() throws Exception {
+    int p = processes == null ? count : processes;
+    int c = concurrency == null ? count : concurrency;
+    long sensor = sensorPeriod != null ? sensorPeriod : count <= 8 ? 100 : 25L * count;
+    if (count < 3 || count > 64) {
+      throw new ParameterException(spec.commandLine(), "--nodes must be 3-64, got " + count);
+    }
+    if (p < 1 || p > count) {
+      throw new ParameterException(spec.commandLine(), "--processes must be 1-" + count + ", got " + p);
+    }
+    if (c < 1 || purchases < 1 || warmup < 0 || sampleSeconds < 1 || (duration != null && duration < 1)
+        || (rate != null && !(rate > 0))) {
+      throw new ParameterException(spec.commandLine(),
+          "--concurrency, --purchases, --duration, --rate and --sample-seconds must be positive, --warmup >= 0");
+    }
+    if (sensor < 100 || sensor > 10_000) {
+      throw new ParameterException(spec.commandLine(), "--sensor-period must be 100-10000, got " + sensor);
+    }
+    List<String> flags = new ArrayList<>(profile(jvmProfile));
+    flags.addAll(jvmOptions);
+    quietLibraries();
+    PrintWriter out = spec.commandLine().getOut();
+
+    double[] loadBefore = loadAverage();
+    out.printf(Locale.ROOT, "bench: measuring Ed25519 verification (BouncyCastle, 1.5 s, one thread); load %s%n",
+        Arrays.toString(loadBefore));
+    out.flush();
+    double verifyPerSecond = verifyRate(1500);
+    int cores = Runtime.getRuntime().availableProcessors();
+
+    Path dir = Files.createTempDirectory("wallance-bench-");
+    Path contracts = benchCatalogue(dir);
+    LocalFleet fleet = LocalFleet.create(dir, new LocalFleet.Spec(NET, count, p, sensor, contracts, flags,
+        "wallance-bench", false));
+    Run run = new Run(fleet, out);
+    Thread hook = new Thread(run::stop, "bench-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    JsonObject result;
+    try {
+      out.printf("bench: starting %d nodes in %d processes (profile %s; files in %s)%n", count, p, jvmProfile, dir);
+      out.flush();
+      run.start();
+      result = run.measure(c, sensor);
+    } finally {
+      run.stop();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
+      }
+    }
+    double needed = (double) count * (count - 1);
+    double bound = verifyPerSecond * cores / needed;
+    double throughput = result.getDouble("throughput_per_s");
+    result.put("verify_per_s_per_core", round(verifyPerSecond)).put("cores", cores)
+        .put("verifications_needed_per_purchase", (long) needed)
+        .put("bound_per_s", round(bound)).put("bound_ratio", round(throughput / bound, 4));
+    double actualPerNode = result.getDouble("signatures_verified_per_purchase_per_node");
+    if (actualPerNode > 0) {
+      double actualBound = verifyPerSecond * cores / (actualPerNode * count);
+      result.put("bound_actual_per_s", round(actualBound)).put("bound_actual_ratio", round(throughput / actualBound, 4));
+    }
+    result.put("jvm_profile", jvmProfile).put("jvm_flags", new JsonArray(flags)).put("sensor_period_ms", sensor)
+        .put("load_average_before", new JsonArray(List.of(loadBefore[0], loadBefore[1], loadBefore[2])))
+        .put("durable", run.durable);
+    double[] loadAfter = loadAverage();
+    result.put("load_average_after", new JsonArray(List.of(loadAfter[0], loadAfter[1], loadAfter[2])));
+    report(out, result);
+    if (json != null) {
+      Path parent = json.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.writeString(json, result.encodePrettily() + "\n", StandardCharsets.UTF_8);
+      out.println("bench: wrote " + json);
+    }
+    if (!keep) {
+      fleet.delete();
+    } else {
+      out.println("bench: files kept in " + dir);
+    }
+    out.flush();
+    return result.getLong("purchases_finalized") > 0 ? 0 : Main.EXIT_FAILURE;
+  }
+
+  /** One run: the fleet, the observer and the load. */
+  private final class Run {
+    private final LocalFleet fleet;
+    private final PrintWriter out;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private volatile Vertx observer;
+    private BenchDriver driver;
+    private Addresses addresses;
+    private List<String> ids;
+    boolean durable;
+    double idleCores;
+
+    private double fleetCpu() {
+      double cpu = 0;
+      for (Process process : fleet.processes()) {
+        cpu += cpuSeconds(process.toHandle());
+      }
+      return cpu;
+    }
+
+    Run(LocalFleet fleet, PrintWriter out) {
+      this.fleet = fleet;
+      this.out = out;
+    }
+
+    void start() throws Exception {
+      fleet.startNodes();
+      addresses = new Addresses(NET);
+      ids = fleet.nodes().stream().map(LocalFleet.Node::id).toList();
+      awaitRunning();
+      observer = joinAsObserver();
+      Crypto.KeyPair operator = WebConfig.readKey(fleet.operatorKey(), "operator key");
+      driver = new BenchDriver(observer, addresses, operator, NET, ids, CONTRACT);
+      driver.listen().await(READY_SECONDS, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
+      try (Progress progress = Progress.forTerminal("bench start", count)) {
+        for (int i = 0; i < ids.size(); i++) {
+          while (true) {
+            failIfDead();
+            try {
+              query(ids.get(i));
+              break;
+            } catch (Exception notYet) {
+              if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("node " + fleet.nodes().get(i).name() + " did not answer within "
+                    + READY_SECONDS + " s; see " + fleet.nodes().get(i).log());
+              }
+              Thread.sleep(200);
+            }
+          }
+          progress.update(i + 1, "nodes answering");
+        }
+      }
+    }
+
+    /**
+     * Joins as a lite member. A lite member that comes first (the nodes' Hazelcast ports are
+     * open before they have formed a cluster) fails with "all nodes in the cluster are lite
+     * members"; it leaves and tries again until the deadline.
+     */
+    private Vertx joinAsObserver() throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
+      while (true) {
+        failIfDead();
+        var cm = ClusterFactory.clusterManager(fleet.observerCluster());
+        try {
+          return ClusterFactory.start(fleet.observerCluster(), cm).await(READY_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          if (System.nanoTime() > deadline) {
+            throw e;
+          }
+          out.println("bench: observer could not join yet (" + Main.describe(e) + "); retrying");
+          out.flush();
+          try {
+            cm.getHazelcastInstance().shutdown();
+          } catch (RuntimeException notStarted) {
+            // nothing to leave
+          }
+          Thread.sleep(2000);
+        }
+      }
+    }
+
+    /**
+     * Waits until every node has logged that it runs (it has joined the cluster and deployed
+     * its verticles), so the observer, a lite member, never joins a cluster of its own.
+     */
+    private void awaitRunning() throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
+      try (Progress progress = Progress.forTerminal("bench start", count)) {
+        while (true) {
+          failIfDead();
+          int running = 0;
+          for (LocalFleet.Node node : fleet.nodes()) {
+            if (logged(node.log(), "node " + node.name() + " (", " running on network ")) {
+              running++;
+            }
+          }
+          progress.update(running, "nodes joined");
+          if (running == count) {
+            return;
+          }
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("only " + running + " of " + count + " nodes started within "
+                + READY_SECONDS + " s; see the logs in " + fleet.dir().resolve("logs"));
+          }
+          Thread.sleep(500);
+        }
+      }
+    }
+
+    private static boolean logged(Path log, String start, String contains) {
+      try {
+        return Files.readAllLines(log, StandardCharsets.ISO_8859_1).stream()
+            .anyMatch(l -> l.contains(start) && l.contains(contains));
+      } catch (IOException | java.io.UncheckedIOException e) {
+        return false; // not written yet
+      }
+    }
+
+    private void failIfDead() {
+      LocalFleet.Node dead = fleet.deadNode();
+      if (dead != null) {
+        throw new IllegalStateException("node " + dead.name() + " exited with code " + fleet.exitCode(dead)
+            + "; the end of its log " + dead.log() + ":\n" + LocalFleet.tail(dead.log(), 15));
+      }
+    }
+
+    JsonObject query(String id) throws Exception {
+      return observer.eventBus().<JsonObject>request(addresses.query(id), new JsonObject(),
+          new DeliveryOptions().setSendTimeout(ASK_MILLIS)).await(ASK_MILLIS + 1000, TimeUnit.MILLISECONDS).body();
+    }
+
+    JsonObject measure(int c, long sensor) throws Exception {
+      // Warm-up: JIT, address lookups, first funds. Not measured.
+      if (warmup > 0) {
+        drive(warmup, null, c, null, "bench warm-up");
+      }
+      // Background cost after the warm-up, with no purchases (sensors, timers, status, observer events).
+      double idleBefore = fleetCpu();
+      long idleStart = System.nanoTime();
+      Thread.sleep(IDLE_MILLIS);
+      idleCores = (fleetCpu() - idleBefore) / ((System.nanoTime() - idleStart) / 1e9);
+      driver.startCounting();
+      Snapshot before = snapshot();
+      List<JsonObject> samples = new ArrayList<>();
+      samples.add(sample(before, 0));
+      long t0 = System.nanoTime();
+      Long until = duration == null ? null : t0 + TimeUnit.SECONDS.toNanos(duration);
+      drive(duration == null ? purchases : Long.MAX_VALUE, until, c, s -> samples.add(sample(null, s)),
+          duration == null ? "bench" : "bench soak");
+      long last = driver.lastFinalAt();
+      long t1 = duration == null && last > t0 ? last : System.nanoTime();
+      Snapshot after = snapshot();
+      samples.add(sample(after, (System.nanoTime() - t0) / 1e9));
+      durable = fleet.nodes().stream().anyMatch(n -> Files.exists(fleet.dir().resolve("data").resolve(n.name())
+          .resolve("ledger.db")));
+      return result(before, after, (t1 - t0) / 1e9, c, samples);
+    }
+
+    /**
+     * Submits purchases until {@code target} are final everywhere (or the deadline passes),
+     * keeping at most {@code c} in flight; then waits for those in flight.
+     */
+    private void drive(long target, Long until, int c, java.util.function.DoubleConsumer sampler, String task)
+        throws Exception {
+      long base = driver.finalizedEverywhere();
+      long submittedBase = driver.submitted();
+      long started = System.nanoTime();
+      long nextSample = started + TimeUnit.SECONDS.toNanos(sampleSeconds);
+      double perSubmit = rate == null ? 0 : 1e9 / rate;
+      long nextSubmit = started;
+      long lastDone = -1;
+      long lastProgress = started;
+      try (Progress progress = Progress.forTerminal(task, until == null ? target : duration)) {
+        while (true) {
+          long now = System.nanoTime();
+          long done = driver.finalizedEverywhere() - base;
+          if (done != lastDone || driver.inFlight() == 0) {
+            lastDone = done;
+            lastProgress = now;
+          } else if (now - lastProgress > TimeUnit.SECONDS.toNanos(STALL_SECONDS)) {
+            throw new IllegalStateException("no purchase finalized for " + STALL_SECONDS + " s with "
+                + driver.inFlight() + " in flight; node logs are kept in " + fleet.dir().resolve("logs"));
+          }
+          progress.update(until == null ? done : (now - started) / 1_000_000_000L,
+              "final=" + done + " inflight=" + driver.inFlight() + " errors=" + driver.errors().values().stream()
+                  .mapToLong(Long::longValue).sum());
+          if (sampler != null && now >= nextSample) {
+            sampler.accept((now - started) / 1e9);
+            nextSample += TimeUnit.SECONDS.toNanos(sampleSeconds);
+          }
+          boolean over = until != null ? now >= until : driver.submitted() - submittedBase >= target;
+          if (over) {
+            break;
+          }
+          failIfDead();
+          if (rate != null && now < nextSubmit) {
+            Thread.sleep(Math.max(0, Math.min(50, (nextSubmit - now) / 1_000_000)), 0);
+            continue;
+          }
+          if (!driver.awaitBelow(c, Math.min(now + 200_000_000L, until == null ? Long.MAX_VALUE : until))) {
+            if (rate != null) {
+              nextSubmit = System.nanoTime(); // behind: a fixed rate never builds a backlog beyond C
+            }
+            continue;
+          }
+          driver.submit();
+          if (rate != null) {
+            nextSubmit += (long) perSubmit;
+          }
+        }
+        long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS);
+        while (driver.inFlight() > 0 && System.nanoTime() < drainDeadline) {
+          failIfDead();
+          driver.awaitBelow(1, Math.min(drainDeadline, System.nanoTime() + 200_000_000L));
+          progress.update(until == null ? driver.finalizedEverywhere() - base : duration,
+              "draining inflight=" + driver.inFlight());
+        }
+      }
+    }
+
+    /** Node counters (summed) and CPU time of every node process. */
+    private record Snapshot(long verified, long cached, long sent, long received, long commits, double cpuSeconds,
+        double benchCpuSeconds, Map<Long, JsonObject> perf) {}
+
+    private Snapshot snapshot() throws Exception {
+      long verified = 0;
+      long cached = 0;
+      long sent = 0;
+      long received = 0;
+      long commits = 0;
+      Map<Long, JsonObject> perf = new LinkedHashMap<>();
+      for (String id : ids) {
+        JsonObject p = query(id).getJsonObject("perf", new JsonObject());
+        verified += p.getLong("signaturesVerified", 0L);
+        cached += p.getLong("signaturesCached", 0L);
+        sent += p.getLong("messagesSent", 0L);
+        received += p.getLong("messagesReceived", 0L);
+        commits += p.getLong("journalCommits", 0L);
+        perf.put(p.getLong("pid", -1L), p);
+      }
+      return new Snapshot(verified, cached, sent, received, commits, fleetCpu(), cpuSeconds(ProcessHandle.current()), perf);
+    }
+
+    private JsonObject sample(Snapshot known, double t) {
+      JsonArray rss = new JsonArray();
+      JsonArray heap = new JsonArray();
+      JsonArray heapAfterGc = new JsonArray();
+      Map<Long, JsonObject> perf = known != null ? known.perf() : null;
+      if (perf == null) {
+        perf = new LinkedHashMap<>();
+        for (String id : ids) {
+          try {
+            JsonObject p = query(id).getJsonObject("perf", new JsonObject());
+            perf.put(p.getLong("pid", -1L), p);
+          } catch (Exception e) {
+            // a node busy past the timeout: its heap is missing from this sample
+          }
+        }
+      }
+      for (Process process : fleet.processes()) {
+        rss.add(round(rssMb(process.pid()), 1));
+        JsonObject p = perf.get(process.pid());
+        heap.add(p == null ? null : round(p.getLong("heapUsedBytes", 0L) / 1048576.0, 1));
+        heapAfterGc.add(p == null ? null : round(p.getLong("heapAfterGcBytes", 0L) / 1048576.0, 1));
+      }
+      return new JsonObject().put("t_s", round(t, 1)).put("finalized", driver.countedFinalized()).put("rss_mb", rss)
+          .put("heap_mb", heap).put("heap_after_gc_mb", heapAfterGc);
+    }
+
+    private JsonObject result(Snapshot before, Snapshot after, double seconds, int c, List<JsonObject> samples) {
+      long finals = driver.countedFinalized();
+      double per = Math.max(1, finals);
+      JsonObject last = samples.get(samples.size() - 1);
+      JsonObject r = new JsonObject()
+          .put("nodes", count).put("processes", fleet.spec().processes())
+          .put("purchases_submitted", driver.countedSubmitted())
+          .put("purchases_finalized", finals)
+          .put("purchases_unfinished", driver.countedSubmitted() - finals)
+          .put("warmup_purchases", warmup)
+          .put("concurrency", c).put("rate_per_s", rate)
+          .put("seconds", round(seconds, 2))
+          .put("latency_ms", percentiles(driver.latencies()))
+          .put("node_latency_ms", percentiles(driver.nodeLatencies()))
+          .put("throughput_per_s", round(finals / Math.max(seconds, 1e-9), 2))
+          .put("cpu_ms_per_purchase", round((after.cpuSeconds() - before.cpuSeconds()) * 1000 / per, 3))
+          .put("bench_cpu_ms_per_purchase", round((after.benchCpuSeconds() - before.benchCpuSeconds()) * 1000 / per, 3))
+          .put("idle_cpu_cores", round(idleCores, 3))
+          .put("cpu_utilisation_cores", round((after.cpuSeconds() - before.cpuSeconds()) / Math.max(seconds, 1e-9), 2))
+          .put("signatures_verified_per_purchase_per_node",
+              round((after.verified() - before.verified()) / per / count, 2))
+          .put("signatures_cached_per_purchase_per_node", round((after.cached() - before.cached()) / per / count, 2))
+          .put("messages_per_purchase", round((after.sent() - before.sent()) / per, 2))
+          .put("journal_commits_per_purchase_per_node", round((after.commits() - before.commits()) / per / count, 2))
+          .put("messages_received_per_purchase", round((after.received() - before.received()) / per, 2))
+          .put("rss_mb", last.getJsonArray("rss_mb"))
+          .put("heap_mb", last.getJsonArray("heap_mb"))
+          .put("heap_after_gc_mb", last.getJsonArray("heap_after_gc_mb"))
+          .put("rss_mb_max", maxOver(samples, "rss_mb"))
+          .put("errors", new JsonObject(new LinkedHashMap<>(driver.errors())))
+          .put("samples", new JsonArray(samples));
+      return r;
+    }
+
+    /** Stops the observer and every node process (SIGTERM, then SIGKILL after a grace period). Once. */
+    void stop() {
+      if (!stopped.compareAndSet(false, true)) {
+        return;
+      }
+      Vertx o = observer;
+      if (o != null) {
+        try {
+          o.close().await(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          // the nodes must go regardless
+        }
+      }
+      fleet.close();
+    }
+  }
+
+  private static JsonArray maxOver(List<JsonObject> samples, String field) {
+    JsonArray max = new JsonArray();
+    for (JsonObject s : samples) {
+      JsonArray a = s.getJsonArray(field);
+      for (int i = 0; i < a.size(); i++) {
+        Double v = a.getDouble(i);
+        if (i >= max.size()) {
+          max.add(v);
+        } else if (v != null && (max.getDouble(i) == null || v > max.getDouble(i))) {
+          max.set(i, v);
+        }
+      }
+    }
+    return max;
+  }
+
+  static JsonObject percentiles(List<Double> values) {
+    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    JsonObject o = new JsonObject().put("count", v.length);
+    if (v.length == 0) {
+      return o.putNull("p50").putNull("p90").putNull("p99").putNull("max");
+    }
+    return o.put("p50", round(pct(v, 0.50), 2)).put("p90", round(pct(v, 0.90), 2)).put("p99", round(pct(v, 0.99), 2))
+        .put("max", round(v[v.length - 1], 2)).put("min", round(v[0], 2));
+  }
+
+  /** Nearest-rank percentile. */
+  private static double pct(double[] sorted, double q) {
+    int rank = (int) Math.ceil(q * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  static double round(double v) {
+    return round(v, 1);
+  }
+
+  static double round(double v, int digits) {
+    double f = Math.pow(10, digits);
+    return Math.round(v * f) / f;
+  }
+
+  /**
+   * This machine's Ed25519 verification rate on one thread with BouncyCastle (the node's
+   * provider), over distinct messages of vote size, after a short warm-up.
+   */
+  static double verifyRate(long millis) {
+    SecureRandom random = new SecureRandom();
+    byte[] seed = new byte[32];
+    random.nextBytes(seed);
+    Crypto.KeyPair key = Crypto.KeyPair.fromSeed(seed);
+    byte[] pub = Crypto.unhex(key.id());
+    int n = 256;
+    byte[][] messages = new byte[n][];
+    byte[][] sigs = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      messages[i] = new byte[300];
+      random.nextBytes(messages[i]);
+      sigs[i] = key.sign(messages[i]);
+    }
+    long warm = System.nanoTime() + 300_000_000L;
+    int i = 0;
+    while (System.nanoTime() < warm) {
+      check(Crypto.verify(pub, messages[i % n], sigs[i % n]));
+      i++;
+    }
+    long start = System.nanoTime();
+    long end = start + millis * 1_000_000L;
+    long done = 0;
+    long now;
+    do {
+      check(Crypto.verify(pub, messages[(int) (done % n)], sigs[(int) (done % n)]));
+      done++;
+      now = System.nanoTime();
+    } while (now < end);
+    return done / ((now - start) / 1e9);
+  }
+
+  private static void check(boolean ok) {
+    if (!ok) {
+      throw new IllegalStateException("a valid Ed25519 signature did not verify");
+    }
+  }
+
+  /** Total CPU time of a process (user + system), from /proc via ProcessHandle. */
+  static double cpuSeconds(ProcessHandle h) {
+    return h.info().totalCpuDuration().map(Duration::toNanos).orElse(0L) / 1e9;
+  }
+
+  /** Resident set size of a process from /proc/PID/status (VmRSS), 0 when unreadable. */
+  static double rssMb(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // not Linux, or the process is gone
+    }
+    return 0;
+  }
+
+  /** The 1-, 5- and 15-minute load average from /proc/loadavg. */
+  static double[] loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2])};
+    } catch (IOException | RuntimeException e) {
+      return new double[] {-1, -1, -1};
+    }
+  }
+
+  /** The child JVM flags of a profile. */
+  static List<String> profile(String name) throws IOException {
+    switch (name) {
+      case "default":
+        return List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-Xshare:auto");
+      case "demo":
+        return LocalFleet.CHILD_JVM_FLAGS;
+      default:
+        InputStream found = name.matches("[a-z0-9-]{1,32}")
+            ? BenchCommand.class.getResourceAsStream("/conf/jvm/" + name + ".options") : null;
+        if (found == null) {
+          throw new IllegalArgumentException("--jvm-profile must be default, demo or a conf/jvm/NAME.options in the"
+              + " jar (pi, pc, test), got " + name);
+        }
+        try (InputStream in = found) {
+          return parseOptions(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+  }
+
+  /** A {@code java @file} options file: whitespace-separated flags, {@code #} starts a comment line. */
+  static List<String> parseOptions(String text) {
+    List<String> flags = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      String l = line.strip();
+      if (!l.isEmpty() && !l.startsWith("#")) {
+        flags.addAll(Arrays.asList(l.split("\\s+")));
+      }
+    }
+    return flags;
+  }
+
+  /** The bench's catalogue: one contract of price 1 whose action is {@code true} (a cheap process). */
+  private static Path benchCatalogue(Path dir) throws IOException {
+    Path contract = Files.createDirectories(dir.resolve("contracts").resolve(CONTRACT));
+    Files.writeString(contract.resolve("contract.json"), new JsonObject().put("name", CONTRACT).put("price", 1)
+        .put("description", "bench: the cheapest purchase (runs true)")
+        .put("action", new JsonObject().put("command", new JsonArray().add("true")).put("timeoutSeconds", 10))
+        .encodePrettily() + "\n", StandardCharsets.UTF_8);
+    return dir.resolve("contracts");
+  }
+
+  private static void report(PrintWriter out, JsonObject r) {
+    JsonObject l = r.getJsonObject("latency_ms");
+    JsonObject nl = r.getJsonObject("node_latency_ms");
+    out.printf(Locale.ROOT, "bench: %d nodes in %d processes, concurrency %d%s, profile %s, durable %s%n",
+        r.getInteger("nodes"), r.getInteger("processes"), r.getInteger("concurrency"),
+        r.getValue("rate_per_s") == null ? "" : ", rate " + r.getValue("rate_per_s") + "/s", r.getString("jvm_profile"),
+        r.getBoolean("durable"));
+    out.printf(Locale.ROOT, "  finalized            %d of %d in %.1f s (%s unfinished)%n", r.getLong("purchases_finalized"),
+        r.getLong("purchases_submitted"), r.getDouble("seconds"), r.getLong("purchases_unfinished"));
+    out.printf(Locale.ROOT, "  finality (all nodes) p50 %s  p90 %s  p99 %s  max %s ms%n", l.getValue("p50"),
+        l.getValue("p90"), l.getValue("p99"), l.getValue("max"));
+    out.printf(Locale.ROOT, "  finality (per node)  p50 %s  p90 %s  p99 %s  max %s ms%n", nl.getValue("p50"),
+        nl.getValue("p90"), nl.getValue("p99"), nl.getValue("max"));
+    out.printf(Locale.ROOT, "  throughput           %.2f purchases/s; bound %.1f/s (%.0f verify/s/core x %d cores / %d);"
+        + " ratio %.3f%n", r.getDouble("throughput_per_s"), r.getDouble("bound_per_s"),
+        r.getDouble("verify_per_s_per_core"), r.getInteger("cores"), r.getLong("verifications_needed_per_purchase"),
+        r.getDouble("bound_ratio"));
+    out.printf(Locale.ROOT, "  cpu                  %.2f cores busy under load, %.3f cores idle (no purchases)%n",
+        r.getDouble("cpu_utilisation_cores"), r.getDouble("idle_cpu_cores"));
+    out.printf(Locale.ROOT, "  per purchase         cpu %.2f ms (nodes; bench %.2f ms), signatures verified/node %.2f"
+        + " (cached %.2f), messages sent %.1f, ledger commits/node %.2f%n", r.getDouble("cpu_ms_per_purchase"),
+        r.getDouble("bench_cpu_ms_per_purchase"), r.getDouble("signatures_verified_per_purchase_per_node"),
+        r.getDouble("signatures_cached_per_purchase_per_node"), r.getDouble("messages_per_purchase"),
+        r.getDouble("journal_commits_per_purchase_per_node"));
+    out.printf(Locale.ROOT, "  memory per process   rss %s MB (max %s), heap %s MB, heap after GC %s MB%n",
+        r.getJsonArray("rss_mb").encode(), r.getJsonArray("rss_mb_max").encode(), r.getJsonArray("heap_mb").encode(),
+        r.getJsonArray("heap_after_gc_mb").encode());
+    out.printf(Locale.ROOT, "  load average         before %s after %s; errors %s%n",
+        r.getJsonArray("load_average_before").encode(), r.getJsonArray("load_average_after").encode(),
+        r.getJsonObject("errors").encode());
+  }
+
+  /** Our lines, not Hazelcast's and Vert.x's INFO chatter. */
+  private static void quietLibraries() {
+    if (LoggerFactory.getLogger("com.hazelcast") instanceof Logger hazelcast) {
+      hazelcast.setLevel(Level.ERROR);
+    }
+    if (LoggerFactory.getLogger("io.vertx") instanceof Logger vertx) {
+      vertx.setLevel(Level.WARN);
+    }
+  }
+}
