@@ -48,7 +48,7 @@ function pending(model, r, now) {
     el('code', { className: 'small', title: text(r.request) }, short(r.request)),
     r.final ? [' ', el('span', { className: 'badge ok' }, 'final' + (typeof done?.ms === 'number'
       ? ` in ${done.ms} ms` : ''))] : null,
-    el('div', { className: 'votes' }, `votes ${voters.length} of ${needed} needed: `,
+    el('div', { className: 'votes' }, `votes ${voters.length} (${needed} needed): `,
       voters.length ? voters.map((v) => el('span', { className: 'voter' }, text(v))) : el('span', { className: 'muted' }, 'none yet')),
     done?.f ? el('div', { className: 'muted small change' }, changeText(model, done.f)) : null,
     problem ? el('div', { className: 'problem' }, problem) : null);

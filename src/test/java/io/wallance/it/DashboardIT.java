@@ -139,7 +139,7 @@ class DashboardIT {
         .doesNotContain("pi1");
     String pendingRow = texts("#pending li.request[data-request='" + request + "']").get(0);
     assertThat(pendingRow).startsWith("pi1 buys Receipt (1 DCoin)").contains(m.group(0))
-        .containsPattern("votes " + recorded.size() + " of 2 needed");
+        .contains("votes " + recorded.size() + " (2 needed): ");
 
     // Latency and balance change: as the buyer's node announced its finality.
     JsonObject announced = network.events(e -> "finalized".equals(e.getString("type"))
@@ -295,7 +295,7 @@ class DashboardIT {
 
     browser.await("the reason shown with the pending request", WAIT, () -> browser.text("#pending")
         .contains("cannot finalize: only 2 of 4 members online, quorum is 3"));
-    assertThat(browser.text("#pending")).contains("pi1 buys Receipt").containsPattern("votes [12] of 2 needed: pi");
+    assertThat(browser.text("#pending")).contains("pi1 buys Receipt").containsPattern("votes [12] \\(2 needed\\): pi");
     browser.await("and on pi1's card", WAIT, () -> card("pi1").getText().contains("cannot finalize"));
     browser.fullScreenshot("no-quorum");
   }
