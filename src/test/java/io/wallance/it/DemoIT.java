@@ -160,7 +160,7 @@ class DemoIT {
       assertThat(row).containsPattern("voters pi[234]").containsPattern("latency pi\\d \\d+ ms");
       browser.await("the contract's result", wait, () -> browser.all("#results li.result[data-contract='Receipt']")
           .stream().anyMatch(r -> r.getText().startsWith("pi1 Receipt") && r.getText().contains("succeeded")));
-      browser.screenshot("demo-first-purchase");
+      browser.fullScreenshot("demo-first-purchase");
     }
   }
 
