@@ -113,6 +113,7 @@ public final class NodeVerticle extends VerticleBase {
   private final LongSupplier clock;
   private final LedgerStore store;
   private final CrashPoint crashAt;
+  private final Rules rules;
   private final String me;
   private final Addresses addresses;
   private final SyncWatch sync;
@@ -157,6 +158,17 @@ public final class NodeVerticle extends VerticleBase {
    */
   public NodeVerticle(Crypto.KeyPair key, Signed<Registry> genesis, List<Signed<Registry>> updates,
       NodeConfig.RateLimit rateLimit, LongSupplier clock, LedgerStore store, CrashPoint crashAt) {
+    this(key, genesis, updates, rateLimit, clock, store, crashAt, Rules.none());
+  }
+
+  /**
+   * As the constructor above, with the replica's rules.
+   *
+   * @param rules {@link Rules#none()}, or test only: deliberately broken rules ({@link BrokenRules})
+   */
+  public NodeVerticle(Crypto.KeyPair key, Signed<Registry> genesis, List<Signed<Registry>> updates,
+      NodeConfig.RateLimit rateLimit, LongSupplier clock, LedgerStore store, CrashPoint crashAt, Rules rules) {
+    this.rules = Objects.requireNonNull(rules, "rules");
     this.key = Objects.requireNonNull(key, "key");
     this.genesis = Objects.requireNonNull(genesis, "genesis");
     this.updates = updates.stream().sorted(Comparator.comparingLong(r -> r.body().epoch())).toList();
@@ -192,14 +204,14 @@ public final class NodeVerticle extends VerticleBase {
     try {
       signatures = new SignatureCheck(8192);
       if (stored.state().isPresent()) {
-        replica = Replica.restart(key, stored.state().get(), Rules.none(), signatures, ReplicaOptions.defaults());
+        replica = Replica.restart(key, stored.state().get(), rules, signatures, ReplicaOptions.defaults());
         Signed<Registry> held = replica.signedRegistry(1);
         if (held == null || !held.hash().equals(genesis.hash())) {
           return Future.failedFuture("the ledger in " + store.options().file() + " belongs to another genesis"
               + " registry (network " + (held == null ? "?" : held.body().net()) + "); use another data directory");
         }
       } else {
-        replica = Replica.create(key, genesis, Rules.none(), signatures, ReplicaOptions.defaults());
+        replica = Replica.create(key, genesis, rules, signatures, ReplicaOptions.defaults());
       }
     } catch (ProtocolException e) {
       return Future.failedFuture("the genesis registry is refused: " + e.getMessage());

@@ -26,11 +26,14 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The README's main command, as a user runs it: {@code java -jar target/wallance.jar demo} in
- * its own process, driven with the real jar's {@code status} and {@code buy} and over HTTP,
- * then stopped with SIGTERM (the JVM handles it as it handles Ctrl+C), or killed with SIGKILL.
+ * its own process, driven with what it prints: in headless Chromium (log in, Buy), with the
+ * real jar's {@code status} and {@code buy} and over HTTP, then stopped with SIGTERM (the JVM handles it as it handles Ctrl+C), or killed with SIGKILL.
  * No node process may outlive it.
  */
 class DemoIT {
@@ -38,6 +41,7 @@ class DemoIT {
   private static final Duration CLIENT = Duration.ofSeconds(120);
   private static final Duration GONE = Duration.ofSeconds(40);
   private static final Pattern DIR = Pattern.compile("in (\\S*wallance-demo-\\S+)\\)");
+  private static final Pattern DASHBOARD = Pattern.compile("dashboard: (\\S+)/  \\(user operator, password (\\S+)\\)");
 
   private static Path jar;
   private Process demo;
@@ -70,8 +74,15 @@ class DemoIT {
   @Test
   void demoServesStatusAndBuysAndStopsWithoutLeavingAProcess() throws Exception {
     int http = freePort();
-    String url = "http://127.0.0.1:" + http;
-    startDemo("--nodes", "4", "--http-port", Integer.toString(http), "--password", "pw");
+    startDemo("--nodes", "4", "--http-port", Integer.toString(http));
+    Matcher printed = DASHBOARD.matcher(output.stream().filter(l -> l.startsWith("dashboard: ")).findFirst()
+        .orElseThrow());
+    assertThat(printed.matches()).as("the dashboard line: " + output).isTrue();
+    String url = printed.group(1);
+    String pw = printed.group(2);
+    assertThat(url).isEqualTo("http://127.0.0.1:" + http);
+
+    firstTimeUserBuysInTheBrowser(url, pw);
 
     Result status = wallance("status", "--url", url);
     assertThat(status.exit()).as(status.text()).isZero();
@@ -80,7 +91,7 @@ class DemoIT {
       assertThat(status.text()).containsPattern("(?m)^" + name + "\\s+yes\\s");
     }
 
-    Result buy = wallance("buy", "--url", url, "--node", "pi1", "--contract", "Receipt", "--password", "pw",
+    Result buy = wallance("buy", "--url", url, "--node", "pi1", "--contract", "Receipt", "--password", pw,
         "--wait", "--timeout", "90");
     assertThat(buy.exit()).as(buy.text()).isZero();
     Matcher done = Pattern.compile("purchase (\\d+): final; pi1 balance ([0-9.]+) → ([0-9.]+) DCoin").matcher(buy.text());
@@ -105,7 +116,7 @@ class DemoIT {
     assertThat(wrong.statusCode()).isEqualTo(401);
     HttpResponse<String> late = client.send(HttpRequest.newBuilder(URI.create(url + "/api/nodes/pi1/purchases/"
             + done.group(1)))
-        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("operator:pw".getBytes(
+        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("operator:" + pw).getBytes(
             StandardCharsets.UTF_8)))
         .DELETE().timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(late.statusCode()).as(late.body()).isEqualTo(409);
@@ -123,6 +134,34 @@ class DemoIT {
     assertChildrenGone();
     reader.join(5_000); // the last lines of a finished process
     assertThat(String.join("\n", output)).contains("demo: stopped");
+  }
+
+  /**
+   * "A first-time user buys within a minute": with only what the demo printed, log in, wait
+   * for the nodes, press Buy, and see the purchase final with its balance change and its
+   * contract's result. Bounded only loosely (liveness), never timed.
+   */
+  private static void firstTimeUserBuysInTheBrowser(String url, String password) throws Exception {
+    Duration wait = Duration.ofSeconds(90);
+    try (Browser browser = Browser.start(1280, 900)) {
+      browser.login(url, password);
+      browser.await("four nodes online", wait, () -> browser.all("article.node .badge.ok").size() == 4
+          && browser.text("#connection").equals("live"));
+      WebElement pi1 = browser.driver().findElement(By.cssSelector("article.node[data-node='pi1']"));
+      new Select(pi1.findElement(By.cssSelector("select.picker"))).selectByValue("Receipt");
+      pi1.findElement(By.cssSelector("button.buy")).click();
+
+      browser.await("the purchase final", wait, () -> !browser.all("#finality li.final[data-buyer='pi1']").isEmpty());
+      String row = browser.text("#finality li.final[data-buyer='pi1']");
+      Matcher change = Pattern.compile("([0-9.]+) − 1 = ([0-9.]+) DCoin").matcher(row);
+      assertThat(change.find()).as(row).isTrue();
+      assertThat(new java.math.BigDecimal(change.group(2))).as(row)
+          .isEqualByComparingTo(new java.math.BigDecimal(change.group(1)).subtract(java.math.BigDecimal.ONE));
+      assertThat(row).containsPattern("voters pi[234]").containsPattern("latency pi\\d \\d+ ms");
+      browser.await("the contract's result", wait, () -> browser.all("#results li.result[data-contract='Receipt']")
+          .stream().anyMatch(r -> r.getText().startsWith("pi1 Receipt") && r.getText().contains("succeeded")));
+      browser.fullScreenshot("demo-first-purchase");
+    }
   }
 
   @Test

@@ -10,9 +10,12 @@ import io.wallance.cli.Main;
 import io.wallance.cluster.Addresses;
 import io.wallance.cluster.ClusterFactory;
 import io.wallance.cluster.ClusterOptions;
+import io.wallance.protocol.Codec;
 import io.wallance.protocol.Command;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.Signed;
+import io.wallance.protocol.Vote;
+import io.wallance.store.StoreOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -477,6 +480,34 @@ public final class LocalNetwork implements AutoCloseable {
   /** @return the events matching {@code filter} */
   public List<JsonObject> events(Predicate<JsonObject> filter) {
     return events.stream().filter(filter).toList();
+  }
+
+  /**
+   * Who voted for a request, as the node's ledger recorded it: the votes of its finality
+   * certificate, the late votes stored after it and its own vote. Read from the node's SQLite ledger in
+   * {@code dataDir/ledger.db}, read-only, while the node runs (the journal is in WAL mode).
+   *
+   * @param node the node whose ledger to read
+   * @param request the request hash
+   * @return voter ids (empty while the node has not finalized it)
+   */
+  public java.util.Set<String> ledgerVoters(Node node, String request) throws Exception {
+    java.util.Set<String> voters = new java.util.TreeSet<>();
+    String url = "jdbc:sqlite:file:" + node.dataDir.resolve(StoreOptions.FILE).toAbsolutePath() + "?mode=ro";
+    try (java.sql.Connection db = java.sql.DriverManager.getConnection(url);
+        java.sql.Statement st = db.createStatement()) {
+      st.setQueryTimeout(5);
+      try (java.sql.ResultSet rs = st.executeQuery("SELECT v.message FROM certificate_vote v"
+          + " UNION ALL SELECT message FROM ledger_change WHERE type IN ('vote', 'my_vote')")) {
+        while (rs.next()) {
+          Vote v = Codec.decode(rs.getString(1).getBytes(StandardCharsets.UTF_8), Vote.class).body();
+          if (v.request().equals(request)) {
+            voters.add(v.voter());
+          }
+        }
+      }
+    }
+    return voters;
   }
 
   /** @return the node view (bounded wait) */

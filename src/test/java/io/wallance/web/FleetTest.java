@@ -97,6 +97,32 @@ class FleetTest {
   }
 
   @Test
+  void everyVoterIsKeptWhateverOrderTheEventsArriveIn() {
+    String pi3 = net.id("pi3");
+    String pi4 = net.id("pi4");
+    // A vote before its request, finality (naming its quorum) before the other vote events,
+    // and a late vote after finality: as a healthy network delivers them.
+    fleet.onEvent(event("vote", pi3).put("request", REQ).put("voter", pi3));
+    fleet.onEvent(event("request", pi2).put("request", REQ).put("buyer", pi1).put("contract", "Receipt")
+        .put("price", 1));
+    fleet.onEvent(event("finalized", pi1).put("request", REQ).put("buyer", pi1).put("contract", "Receipt")
+        .put("price", 1).put("balanceBefore", 12).put("balanceAfter", 7).put("latencyMs", 5)
+        .put("voters", new JsonArray().add(pi2).add(pi3)));
+    fleet.onEvent(event("vote", pi4).put("request", REQ).put("voter", pi4));
+    fleet.onEvent(event("finalized", pi2).put("request", REQ).put("buyer", pi1).put("contract", "Receipt")
+        .put("price", 1).put("balanceBefore", 12).put("balanceAfter", 7).put("latencyMs", 3)
+        .put("voters", new JsonArray().add(pi3).add(pi4).add("00".repeat(32))));
+
+    JsonObject r = fleet.toJson().getJsonArray("recentRequests").getJsonObject(0);
+    assertThat(r.getBoolean("final")).isTrue();
+    assertThat(r.getJsonArray("voters")).containsExactly("pi3", "pi2", "pi4");
+    JsonObject f = fleet.toJson().getJsonArray("recentFinalized").getJsonObject(0);
+    assertThat(f.getJsonArray("voters")).as("a stranger named as a voter is not one").containsExactly("pi3", "pi2",
+        "pi4");
+    assertThat(f.getJsonObject("latencyMs").getLong("pi1")).isEqualTo(5);
+  }
+
+  @Test
   void aStaleViewDoesNotTakeAPurchaseBack() {
     fleet.onEvent(event("purchase", pi1).put("purchase", 3).put("contract", "Receipt").put("state", "cancelled"));
     fleet.onView(pi1, new JsonObject().put("purchases", new JsonArray()
