@@ -14,7 +14,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -23,7 +22,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,9 +33,9 @@ import org.junit.jupiter.api.Timeout;
  * expects: the node stops publishing, voting and reporting finality (durable before
  * published, PROTOCOL.md 9.6), says why in its log and its view, keeps running without
  * showing ledger data it may not have stored; the other nodes keep finalizing; once space is
- * freed it resumes by itself, catches up and its checkpoint digest matches the others'.
- * Killed with SIGKILL afterwards, its database is intact and holds every finality it
- * announced and every vote anyone saw from it.
+ * freed it resumes by itself, catches up and its checkpoint digest matches the others'. Full
+ * a second time and killed with SIGKILL while full, its database is intact and holds every
+ * finality it announced and every vote anyone saw from it; restarted with space it catches up.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class DiskFullIT {
@@ -57,7 +55,7 @@ class DiskFullIT {
     String uid = run("id", "-u").strip();
     assertThat(uid).as("DiskFullIT mounts a tmpfs on a node's data directory and must run as root (id -u is "
         + uid + ")").isEqualTo("0");
-    network = LocalNetwork.start("DiskFullIT", 4, 5, 300);
+    network = LocalNetwork.start("DiskFullIT", 4, 5, 300, net -> mountTmpfs(net.node(3).dataDir()));
   }
 
   @AfterAll
@@ -80,8 +78,6 @@ class DiskFullIT {
   void aNodeWhoseDiskFillsPublishesNothingItCouldNotStoreAndResumesWhenSpaceIsFreed() throws Exception {
     Node pi1 = network.node(0);
     Node pi4 = network.node(3);
-    moveToTmpfs(pi4);
-    network.restart(pi4, List.of());
     Path filler = pi4.dataDir().resolve("filler");
     fill(filler);
 
@@ -147,14 +143,24 @@ class DiskFullIT {
     LocalNetwork.awaitTrue("pi4's purchase after it resumed is final everywhere", SETTLE,
         () -> PurchaseIT.finalizedOn(network, after).size() == 4);
 
-    // SIGKILL, then the database: intact, and it holds all pi4 ever announced or voted.
+    // Full again, and this time killed (SIGKILL) while full: its database is intact and holds
+    // everything it ever announced final and every vote of it anyone saw; restarted with
+    // space, it catches up and agrees.
+    fill(filler);
+    LocalNetwork.awaitTrue("pi4 fails again", FILL, () -> !healthy(pi4));
     network.kill(pi4);
+    Files.delete(filler);
     Set<String> announcedFinal = network.events(e -> "finalized".equals(e.getString("type"))
         && pi4.id().equals(e.getString("node"))).stream().map(e -> e.getString("request")).collect(Collectors.toSet());
     Set<String> votesSeen = network.events(e -> "vote".equals(e.getString("type"))
         && pi4.id().equals(e.getString("voter"))).stream().map(e -> e.getString("request")).collect(Collectors.toSet());
-    assertThat(announcedFinal).contains(during);
+    assertThat(announcedFinal).contains(during, after);
     assertThat(votesSeen).isNotEmpty();
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + pi4.dataDir().resolve(StoreOptions.FILE));
+        ResultSet rs = db.createStatement().executeQuery("PRAGMA integrity_check")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("ok");
+    }
     List<LedgerChange> stored;
     try (LedgerStore store = LedgerStore.open(StoreOptions.in(pi4.dataDir()))) {
       stored = store.load();
@@ -165,11 +171,10 @@ class DiskFullIT {
         .map(c -> ((LedgerChange.MyVote) c).vote().body().request()).collect(Collectors.toSet());
     assertThat(storedFinal).as("every finality pi4 announced is durable").containsAll(announcedFinal);
     assertThat(storedVotes).as("every vote of pi4 anyone saw is durable").containsAll(votesSeen);
-    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + pi4.dataDir().resolve(StoreOptions.FILE));
-        ResultSet rs = db.createStatement().executeQuery("PRAGMA integrity_check")) {
-      assertThat(rs.next()).isTrue();
-      assertThat(rs.getString(1)).isEqualTo("ok");
-    }
+
+    network.restart(pi4, List.of());
+    assertThat(healthy(pi4)).isTrue();
+    PurchaseIT.awaitSameCheckpoint(network);
   }
 
   private static boolean healthy(Node n) {
@@ -180,20 +185,11 @@ class DiskFullIT {
     }
   }
 
-  /** Stops the node, mounts a tmpfs on its data directory and puts its files back in it. */
-  private static void moveToTmpfs(Node node) throws Exception {
-    network.stop(node);
-    Path data = node.dataDir();
-    Path saved = data.resolveSibling(data.getFileName() + ".saved");
-    Files.move(data, saved);
+  /** Mounts a tmpfs of {@link #SIZE} on a (new, empty) data directory. */
+  private static void mountTmpfs(Path data) throws Exception {
     Files.createDirectories(data);
     run("mount", "-t", "tmpfs", "-o", "size=" + SIZE + ",mode=0700", "wallance-diskfull", data.toString());
     mounted = data;
-    try (Stream<Path> files = Files.list(saved)) {
-      for (Path f : files.toList()) {
-        Files.copy(f, data.resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
-      }
-    }
   }
 
   /** Writes zeros until only {@link #FREE} bytes of the file system are left. */
