@@ -128,10 +128,10 @@ final class Journal {
       return null;
     }, true).onComplete(ar -> {
       writing = false;
-      if (closed) {
-        return;
-      }
       if (ar.failed()) {
+        if (closed) {
+          return; // stopping: nothing is retried
+        }
         boolean first = failure == null;
         failure = ar.cause() instanceof StoreException e ? e
             : new StoreException(StoreException.Kind.IO, "storing ledger changes: " + ar.cause(), ar.cause());

@@ -146,6 +146,8 @@ class DemoIT {
     assertThat(added.getLong("epoch")).isEqualTo(2);
     assertThat(added.getLong("members")).isEqualTo(5);
     assertThat(added.getLong("quorum")).isEqualTo(4);
+    assertThat(output).as("the demo says how to add a node").anyMatch(l -> l.strip()
+        .equals("curl -u operator:pw -X POST " + url + "/api/demo/nodes"));
     assertThat(output).anyMatch(l -> l.startsWith("demo: added pi5 as a member of epoch 2 (5 members, quorum 4"));
     demo.children().filter(c -> !children.contains(c)).forEach(children::add);
     assertThat(children).as("the new node runs under the demo").hasSize(5);
