@@ -85,7 +85,8 @@ import org.slf4j.LoggerFactory;
  * the ledger is rebuilt from the store ({@link LedgerStore#loadState()} →
  * {@link Replica#restart}), or created from the genesis when the store is empty. If a write
  * fails the node stops acting and publishing, says so in one log line and in its view
- * ({@code healthy: false}), and keeps answering queries; it does not exit (no crash loop).
+ * ({@code healthy: false}, no ledger data), and keeps answering queries; it does not exit (no
+ * crash loop); the journal retries the write and the node resumes once it commits.
  */
 public final class NodeVerticle extends VerticleBase {
 
@@ -189,7 +190,7 @@ public final class NodeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    journal = new Journal(context, store, crashAt, this::storeFailed);
+    journal = new Journal(context, store, crashAt, this::storeFailed, this::storeRecovered);
     return vertx.executeBlocking(() -> new Stored(store.loadState(), store.loadPurchases(),
             store.runs().interrupted()))
         .compose(this::resume);
@@ -295,10 +296,18 @@ public final class NodeVerticle extends VerticleBase {
   }
 
   private void storeFailed(StoreException e) {
-    storeError = e.kind() + ": " + e.getMessage();
-    LOG.error("node {} STOPPED: its ledger store failed ({}); nothing more is published or acted on. Free the disk"
-        + " or fix {} and restart the node.", name, storeError, store.options().dataDir());
+    storeError = e.getMessage(); // "DISK_FULL: storing 5 ledger changes: [SQLITE_FULL] ..."
+    LOG.error("node {} STOPPED: its ledger store failed ({}); nothing more is published or acted on. Free space"
+        + " or fix {}: the node retries the write every {} ms and resumes by itself (or restart it).", name,
+        storeError, store.options().dataDir(), Journal.RETRY_MILLIS);
     events.publish("node", new JsonObject().put("healthy", false).put("storeError", storeError));
+  }
+
+  /** The retried write committed: the node acts and publishes again, and catches up on what it missed. */
+  private void storeRecovered() {
+    LOG.warn("node {} RESUMED: its ledger store accepts writes again ({} was: {}); catching up from peers", name,
+        store.options().dataDir(), storeError);
+    storeError = null;
   }
 
   /** Signed registries from the config go to every peer: nodes that missed an epoch adopt it. */
@@ -656,10 +665,20 @@ public final class NodeVerticle extends VerticleBase {
   /** Answers after the writes submitted before the query: the view never shows what is not durable. */
   private void onQuery(Message<Object> m) {
     if (!healthy()) {
-      m.reply(view());
+      m.reply(unhealthyView());
       return;
     }
     journal.submit(List.of(), List.of(), () -> m.reply(view()));
+  }
+
+  /**
+   * While the store fails, the replica holds changes that are not durable: the view then
+   * shows none of the ledger, only who the node is and why it stopped.
+   */
+  private JsonObject unhealthyView() {
+    return new JsonObject().put("id", me).put("name", name).put("net", addresses.net()).put("healthy", false)
+        .put("storeError", storeError).put("inSync", false).put("interruptedRuns", interruptedRuns.copy())
+        .put("perf", perf());
   }
 
   private JsonObject view() {

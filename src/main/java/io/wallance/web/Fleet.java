@@ -36,7 +36,7 @@ final class Fleet {
   private static final int MAX_TEXT = 256;
   private static final int MAX_OUTPUT = 2048;
 
-  private final Registry registry;
+  private Registry registry;
   private final Map<String, NodeEntry> nodes = new LinkedHashMap<>();
   private final Map<String, JsonObject> purchases = bounded(PURCHASES);
   private final Map<String, String> purchaseByRequest = bounded(PURCHASES);
@@ -71,6 +71,27 @@ final class Fleet {
   Fleet(Registry registry) {
     this.registry = registry;
     registry.members().forEach(m -> nodes.put(m.id(), new NodeEntry(m.id(), m.name())));
+  }
+
+  /** @return the newest registry epoch this view knows (the genesis, or one adopted later) */
+  Registry registry() {
+    return registry;
+  }
+
+  /**
+   * A newer epoch (already verified by the caller): its new members appear (offline until they
+   * answer), members it no longer lists disappear; older or equal epochs are ignored.
+   *
+   * @return true when adopted
+   */
+  boolean adopt(Registry next) {
+    if (next.epoch() <= registry.epoch()) {
+      return false;
+    }
+    registry = next;
+    nodes.keySet().retainAll(next.members().stream().map(Registry.Party::id).toList());
+    next.members().forEach(m -> nodes.computeIfAbsent(m.id(), id -> new NodeEntry(id, m.name())));
+    return true;
   }
 
   /** @return the member ids, in registry order */
@@ -401,6 +422,10 @@ final class Fleet {
     if (n.view != null) {
       out.put("rejections", n.view.getValue("rejections") instanceof JsonObject r ? r.copy() : new JsonObject());
       out.put("misbehaviour", number(n.view.getValue("misbehaviour")));
+      out.put("epoch", number(n.view.getValue("epoch")));
+      out.put("quorum", number(n.view.getValue("quorum")));
+      out.put("inSync", n.view.getValue("inSync") instanceof Boolean b ? b : null);
+      out.put("healthy", n.view.getValue("healthy") instanceof Boolean b ? b : null);
       if (n.view.getValue("catalogue") instanceof JsonObject c) {
         out.put("catalogueDigest", hex(c.getValue("digest")));
       }

@@ -125,6 +125,8 @@ class DemoIT {
     assertThat(refused.exit()).isEqualTo(1);
     assertThat(refused.text()).contains("error: buy: refused: wrong operator password");
 
+    growByAFifthMember(client, url, pw);
+
     // SIGTERM: what a service manager sends, and handled like Ctrl+C (SIGINT is ignored by
     // processes started in the background of a non-interactive shell, as CI may be).
     // Through the handle: Process.destroy() would also close our end of its output.
@@ -162,6 +164,77 @@ class DemoIT {
           .stream().anyMatch(r -> r.getText().startsWith("pi1 Receipt") && r.getText().contains("succeeded")));
       browser.fullScreenshot("demo-first-purchase");
     }
+  }
+
+  /**
+   * The demo's "add a node": POST /api/demo/nodes makes pi5 a member of epoch 2 (signed by
+   * the operator) and starts it under the demo; the running nodes learn the epoch, pi5 syncs
+   * and votes, the quorum becomes 4 of 5, purchases go on and the checkpoint digests agree.
+   */
+  private void growByAFifthMember(HttpClient client, String url, String pw) throws Exception {
+    HttpResponse<String> refused = client.send(HttpRequest.newBuilder(URI.create(url + "/api/demo/nodes"))
+        .header("Authorization", basic("nope")).POST(HttpRequest.BodyPublishers.noBody())
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).isEqualTo(401);
+    HttpResponse<String> add = client.send(HttpRequest.newBuilder(URI.create(url + "/api/demo/nodes"))
+        .header("Authorization", basic(pw)).POST(HttpRequest.BodyPublishers.noBody())
+        .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(add.statusCode()).as(add.body()).isEqualTo(201);
+    JsonObject added = new JsonObject(add.body());
+    assertThat(added.getString("name")).isEqualTo("pi5");
+    assertThat(added.getLong("epoch")).isEqualTo(2);
+    assertThat(added.getLong("members")).isEqualTo(5);
+    assertThat(added.getLong("quorum")).isEqualTo(4);
+    assertThat(output).as("the demo says how to add a node").anyMatch(l -> l.strip()
+        .equals("curl -u operator:" + pw + " -X POST " + url + "/api/demo/nodes"));
+    assertThat(output).anyMatch(l -> l.startsWith("demo: added pi5 as a member of epoch 2 (5 members, quorum 4"));
+    demo.children().filter(c -> !children.contains(c)).forEach(children::add);
+    assertThat(children).as("the new node runs under the demo").hasSize(5);
+
+    // Every node, old and new, in epoch 2 with quorum 4; pi5 in sync; digests at the cut agree.
+    awaitState(client, url, "all five in epoch 2, quorum 4, in sync, same checkpoint digest", state -> {
+      JsonArray nodes = state.getJsonArray("nodes");
+      return state.getLong("epoch") == 2 && state.getLong("quorum") == 4 && nodes.size() == 5
+          && nodes.stream().map(JsonObject.class::cast).allMatch(n -> Boolean.TRUE.equals(n.getBoolean("online"))
+              && Long.valueOf(2).equals(n.getLong("epoch")) && Long.valueOf(4).equals(n.getLong("quorum"))
+              && Boolean.TRUE.equals(n.getBoolean("inSync")))
+          && nodes.stream().map(n -> ((JsonObject) n).getString("ledgerDigest")).distinct().count() == 1;
+    });
+    Result status = wallance("status", "--url", url);
+    assertThat(status.text()).contains("5 nodes, 5 online");
+
+    // Purchases go on, by an old member and by the new one; pi5 votes.
+    for (String node : List.of("pi1", "pi5")) {
+      Result buy = wallance("buy", "--url", url, "--node", node, "--contract", "Receipt", "--password", pw,
+          "--wait", "--timeout", "90");
+      assertThat(buy.exit()).as(buy.text()).isZero();
+      assertThat(buy.text()).contains(": final; " + node + " balance");
+    }
+    awaitState(client, url, "a vote by pi5 and one checkpoint digest", state ->
+        state.getJsonArray("recentVotes").stream().map(JsonObject.class::cast)
+            .anyMatch(v -> "pi5".equals(v.getString("voterName")))
+        && state.getJsonArray("nodes").stream().map(n -> ((JsonObject) n).getString("ledgerDigest")).distinct()
+            .count() == 1);
+  }
+
+  private static void awaitState(HttpClient client, String url, String what,
+      java.util.function.Predicate<JsonObject> condition) throws Exception {
+    long deadline = System.nanoTime() + UP.toNanos();
+    JsonObject state = null;
+    while (System.nanoTime() < deadline) {
+      state = new JsonObject(client.send(HttpRequest.newBuilder(URI.create(url + "/api/state"))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body());
+      if (condition.test(state)) {
+        return;
+      }
+      Thread.sleep(1000);
+    }
+    throw new AssertionError("not within " + UP + ": " + what + "; last state:\n"
+        + (state == null ? null : state.getJsonArray("nodes").encodePrettily()));
+  }
+
+  private static String basic(String password) {
+    return "Basic " + Base64.getEncoder().encodeToString(("operator:" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   @Test

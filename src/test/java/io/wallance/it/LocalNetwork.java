@@ -199,14 +199,37 @@ public final class LocalNetwork implements AutoCloseable {
     return start(name, n, failureDetectionSeconds, sensorMillis, spare, jvmArgs, false);
   }
 
+  /**
+   * As {@link #start(String, int, int, long)}, running {@code beforeNodesStart} once the keys,
+   * registry and configs are written and before any node starts (e.g. to mount a file system
+   * on a node's data directory, {@link Node#dataDir()}).
+   */
+  public static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis,
+      Prepare beforeNodesStart) throws Exception {
+    return start(name, n, failureDetectionSeconds, sensorMillis, 0, Map.of(), false, beforeNodesStart);
+  }
+
+  /** Work on a generated network before its nodes start. */
+  @FunctionalInterface
+  public interface Prepare {
+    /** @param network generated, no node started yet */
+    void accept(LocalNetwork network) throws Exception;
+  }
+
   private static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis, int spare,
       Map<String, List<String>> jvmArgs, boolean metrics) throws Exception {
+    return start(name, n, failureDetectionSeconds, sensorMillis, spare, jvmArgs, metrics, network -> { });
+  }
+
+  private static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis, int spare,
+      Map<String, List<String>> jvmArgs, boolean metrics, Prepare beforeNodesStart) throws Exception {
     LocalNetwork network = new LocalNetwork(name, n, failureDetectionSeconds, spare);
     network.extraArgs.putAll(jvmArgs);
     network.metrics = metrics;
     Runtime.getRuntime().addShutdownHook(network.killer);
     try {
       network.generate(n, sensorMillis);
+      beforeNodesStart.accept(network);
       network.startNodes();
       network.startObserver();
       return network;

@@ -53,6 +53,32 @@ class FleetTest {
   }
 
   @Test
+  void aNewerEpochAddsItsMembersAndAnOlderOneIsIgnored() {
+    String pi5 = TestRegistry.key(5).id();
+    java.util.List<io.wallance.protocol.Registry.Party> members = new java.util.ArrayList<>(net.registry().members());
+    members.add(new io.wallance.protocol.Registry.Party(pi5, "pi5"));
+    members.sort(java.util.Comparator.comparing(io.wallance.protocol.Registry.Party::id));
+    io.wallance.protocol.Registry r = net.registry();
+    io.wallance.protocol.Registry epoch2 = new io.wallance.protocol.Registry(r.net(), 2, 0, r.dcoinRate(), r.reward(),
+        r.difficulty(), r.outdate(), members, r.operators(), r.contracts(), r.signer());
+    assertThat(fleet.onEvent(event("node", pi5))).as("not a member yet").isFalse();
+
+    assertThat(fleet.adopt(epoch2)).isTrue();
+    assertThat(fleet.adopt(r)).as("older").isFalse();
+
+    JsonObject state = fleet.toJson();
+    assertThat(state.getLong("epoch")).isEqualTo(2);
+    assertThat(state.getLong("quorum")).isEqualTo(4);
+    assertThat(state.getJsonArray("nodes")).hasSize(5);
+    assertThat(node("pi5").getBoolean("online")).isFalse();
+    assertThat(fleet.onEvent(event("node", pi5).put("balanceUnits", 1))).isTrue();
+    fleet.onView(pi5, new JsonObject().put("epoch", 2).put("quorum", 4).put("inSync", true).put("healthy", true));
+    assertThat(node("pi5").getLong("epoch")).isEqualTo(2);
+    assertThat(node("pi5").getLong("quorum")).isEqualTo(4);
+    assertThat(node("pi5").getBoolean("inSync")).isTrue();
+  }
+
+  @Test
   void ignoresEventsFromStrangersAndMalformedOnes() {
     assertThat(fleet.onEvent(event("node", "00".repeat(32)))).isFalse();
     assertThat(fleet.onEvent("a string")).isFalse();
