@@ -32,8 +32,18 @@ final class ApiClient implements AutoCloseable {
   private final Vertx vertx;
   private final WebClient client;
   private final URI base;
+  private final java.nio.file.Path ca;
 
   ApiClient(String url) {
+    this(url, null);
+  }
+
+  /**
+   * @param url the dashboard's base URL, http:// or https://
+   * @param ca for https: the project CA certificate (PEM) to trust, instead of the JVM's public
+   *     CAs; the server's name must match its certificate either way
+   */
+  ApiClient(String url, java.nio.file.Path ca) {
     URI uri;
     try {
       uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
@@ -45,8 +55,16 @@ final class ApiClient implements AutoCloseable {
     }
     this.base = uri;
     this.vertx = Vertx.vertx();
-    this.client = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(5_000)
-        .setUserAgent("wallance-cli"));
+    WebClientOptions options = new WebClientOptions().setConnectTimeout(5_000).setUserAgent("wallance-cli");
+    if (ca != null) {
+      if (!"https".equals(uri.getScheme())) {
+        throw new IllegalArgumentException("--ca is for an https:// --url, got " + url);
+      }
+      io.wallance.tls.ProjectCa.readCertificate(ca); // a clear error now rather than a handshake failure
+      options.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(ca.toString()));
+    }
+    this.ca = ca;
+    this.client = WebClient.create(vertx, options);
   }
 
   Answer get(String path) {
@@ -68,6 +86,12 @@ final class ApiClient implements AutoCloseable {
       response = (body == null ? request.send() : request.sendJsonObject(body))
           .await(TIMEOUT_MS + 1_000, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
+      if (Main.describe(e).contains("PKIX") || e instanceof javax.net.ssl.SSLException
+          || e.getCause() instanceof javax.net.ssl.SSLException) {
+        throw new IllegalStateException("the dashboard at " + base + " presented a certificate that is not trusted: "
+            + Main.describe(e) + (ca == null ? " (pass --ca with the project CA certificate, e.g. ca.crt)"
+            : " (is it issued by " + ca + " for this host name?)"));
+      }
       throw new IllegalStateException("cannot reach the dashboard at " + base + ": " + Main.describe(e)
           + " (is `demo` or `dashboard` running?)");
     }

@@ -47,6 +47,10 @@ final class BuyCommand implements Callable<Integer> {
       description = "The dashboard's address. Default: ${DEFAULT-VALUE}.")
   private String url;
 
+  @Option(names = "--ca", paramLabel = "FILE",
+      description = "For an https:// --url: the project CA certificate to trust (e.g. ca.crt from `cert ca`).")
+  private java.nio.file.Path ca;
+
   @Option(names = "--password", paramLabel = "PW",
       description = "The operator password (visible to other users in the process list; prefer"
           + " --password-file or " + PASSWORD_ENV + ").")
@@ -66,7 +70,7 @@ final class BuyCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String pw = password();
     PrintWriter out = spec.commandLine().getOut();
-    try (ApiClient api = new ApiClient(url)) {
+    try (ApiClient api = new ApiClient(url, ca)) {
       JsonObject state = expect(api.get("/api/state"), 200, "GET /api/state");
       JsonObject target = resolve(state.getJsonArray("nodes", new JsonArray()));
       String id = target.getString("id");

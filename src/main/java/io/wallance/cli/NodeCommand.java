@@ -2,6 +2,8 @@ package io.wallance.cli;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
 import io.wallance.cluster.Addresses;
 import io.wallance.cluster.ClusterFactory;
 import io.wallance.cluster.ClusterOptions;
@@ -142,8 +144,12 @@ final class NodeCommand implements Callable<Integer> {
     ClusterOptions cluster = cfg.cluster();
     Vertx vertx;
     try {
-      vertx = (cfg.metrics() == null ? ClusterFactory.start(cluster) : ClusterFactory.start(cluster,
-          ClusterFactory.clusterManager(cluster), Observability.vertxOptions())).await(START_SECONDS, TimeUnit.SECONDS);
+      VertxOptions options = cfg.metrics() == null ? new VertxOptions() : Observability.vertxOptions();
+      if (cfg.tls() != null) {
+        options.setEventBusOptions(cfg.tls().applyTo(new EventBusOptions()));
+      }
+      vertx = ClusterFactory.start(cluster, ClusterFactory.clusterManager(cluster), options)
+          .await(START_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("cannot join cluster " + cluster.clusterName() + " on "
           + cluster.bindHost() + ":" + cluster.hazelcastPort() + ": " + Main.describe(e), e);
@@ -164,8 +170,8 @@ final class NodeCommand implements Callable<Integer> {
           healthAddress.getHostString(), healthAddress.getPort()).await(START_SECONDS, TimeUnit.SECONDS);
       LOG.info("node {} serves /health and /readiness on {}", cfg.name(), health);
     }
-    LOG.info("node {} ({}) running on network {}, cluster {}; stop with Ctrl+C", cfg.name(), node.key().id(),
-        node.genesis().body().net(), cluster.clusterName());
+    LOG.info("node {} ({}) running on network {}, cluster {}{}; stop with Ctrl+C", cfg.name(), node.key().id(),
+        node.genesis().body().net(), cluster.clusterName(), cfg.tls() == null ? "" : ", event bus mutual TLS");
     return vertx;
   }
 

@@ -32,13 +32,17 @@ final class StatusCommand implements Callable<Integer> {
       description = "The dashboard's address. Default: ${DEFAULT-VALUE}.")
   private String url;
 
+  @Option(names = "--ca", paramLabel = "FILE",
+      description = "For an https:// --url: the project CA certificate to trust (e.g. ca.crt from `cert ca`).")
+  private java.nio.file.Path ca;
+
   @Option(names = "--json", description = "Print the raw JSON state instead of a table.")
   private boolean json;
 
   @Override
   public Integer call() {
     ApiClient.Answer answer;
-    try (ApiClient api = new ApiClient(url)) {
+    try (ApiClient api = new ApiClient(url, ca)) {
       answer = api.get("/api/state");
     }
     if (answer.status() != 200) {

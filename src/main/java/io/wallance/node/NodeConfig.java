@@ -8,6 +8,7 @@ import io.wallance.sensor.SensorKind;
 import io.wallance.sensor.SensorOptions;
 import io.wallance.sensor.ThermalZoneSensor;
 import io.wallance.store.StoreOptions;
+import io.wallance.tls.TlsFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,10 +43,12 @@ import java.util.regex.Pattern;
  * @param crashAt test only: the crash point from the system property {@value CrashPoint#PROPERTY}, or null
  * @param metrics where to serve {@code /metrics}, {@code /health} and {@code /readiness}, or
  *     null (the default) for no such server
+ * @param tls the node's certificate, key and the project CA ({@code "tls": {"ca", "cert", "key"}}):
+ *     mutual TLS on the event bus, HTTPS for the metrics server; null (the default) for neither
  */
 public record NodeConfig(String name, Path keyFile, Path registryFile, Path dataDir, Path contractsDir,
     Sensor sensor, ClusterOptions cluster, RateLimit rateLimit, List<Path> registryUpdates,
-    StoreOptions.Sync storeSync, CrashPoint crashAt, Metrics metrics) {
+    StoreOptions.Sync storeSync, CrashPoint crashAt, Metrics metrics, TlsFiles tls) {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
 
@@ -62,6 +65,14 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
     Objects.requireNonNull(storeSync, "storeSync");
   }
 
+  /** A config without TLS. */
+  public NodeConfig(String name, Path keyFile, Path registryFile, Path dataDir, Path contractsDir,
+      Sensor sensor, ClusterOptions cluster, RateLimit rateLimit, List<Path> registryUpdates,
+      StoreOptions.Sync storeSync, CrashPoint crashAt, Metrics metrics) {
+    this(name, keyFile, registryFile, dataDir, contractsDir, sensor, cluster, rateLimit, registryUpdates, storeSync,
+        crashAt, metrics, null);
+  }
+
   /** A config without registry updates, with the default fsync policy and no crash point. */
   public NodeConfig(String name, Path keyFile, Path registryFile, Path dataDir, Path contractsDir, Sensor sensor,
       ClusterOptions cluster, RateLimit rateLimit) {
@@ -72,7 +83,7 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
   /** @return this config with the test-only crash point {@code point} (null: none) */
   public NodeConfig withCrashAt(CrashPoint point) {
     return new NodeConfig(name, keyFile, registryFile, dataDir, contractsDir, sensor, cluster, rateLimit,
-        registryUpdates, storeSync, point, metrics);
+        registryUpdates, storeSync, point, metrics, tls);
   }
 
   /**
@@ -252,9 +263,22 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
       metrics = new Metrics(m.string("host", true), (int) m.integer("port", true, 1, 65_535, 0));
       m.noOthers();
     }
+    TlsFiles tls = null;
+    JsonObject tlsJson = root.object("tls", false);
+    if (tlsJson != null) {
+      Fields t = new Fields(source, "tls.", tlsJson);
+      tls = new TlsFiles(baseDir.resolve(t.string("ca", true)).normalize(),
+          baseDir.resolve(t.string("cert", true)).normalize(), baseDir.resolve(t.string("key", true)).normalize());
+      t.noOthers();
+      try {
+        tls.check();
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("config " + source + ": " + e.getMessage());
+      }
+    }
     root.noOthers();
     return new NodeConfig(name, keyFile, registryFile, dataDir, contractsDir, sensor, cluster, rateLimit, updates,
-        sync, null, metrics);
+        sync, null, metrics, tls);
   }
 
   /** A config file cannot be used; the message names the file and the field. */

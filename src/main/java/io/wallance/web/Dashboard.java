@@ -52,8 +52,12 @@ public final class Dashboard implements AutoCloseable {
     requireFreePort(config.httpHost(), config.httpPort());
     Vertx vertx;
     try {
-      vertx = ClusterFactory.start(config.cluster(), ClusterFactory.clusterManager(config.cluster()),
-          Observability.vertxOptions()).await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      io.vertx.core.VertxOptions options = Observability.vertxOptions();
+      if (config.tls() != null) {
+        options.setEventBusOptions(config.tls().applyTo(new io.vertx.core.eventbus.EventBusOptions()));
+      }
+      vertx = ClusterFactory.start(config.cluster(), ClusterFactory.clusterManager(config.cluster()), options)
+          .await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       throw new ConfigException("could not join the cluster '" + config.cluster().clusterName() + "' within "
           + START_TIMEOUT_SECONDS + " s (is at least one node running? members: " + config.cluster().members() + ")");

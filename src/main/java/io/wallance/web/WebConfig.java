@@ -3,6 +3,7 @@ package io.wallance.web;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.wallance.cluster.ClusterOptions;
+import io.wallance.tls.TlsFiles;
 import io.wallance.protocol.Codec;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.ProtocolException;
@@ -48,9 +49,18 @@ import java.util.Objects;
  * @param httpPort the HTTP port
  * @param cluster how to join the cluster (always a lite member)
  * @param webroot a directory to serve the dashboard page from, or null for the page in the jar
+ * @param tls the dashboard host's certificate, key and the project CA ({@code "tls": {"ca", "cert",
+ *     "key"}}): HTTPS for the page and API, mutual TLS on the event bus; null for plain HTTP
  */
 public record WebConfig(Path registryFile, List<Path> registryUpdates, Path operatorKeyFile, Path passwordHashFile,
-    Path dataDir, String httpHost, int httpPort, ClusterOptions cluster, Path webroot) {
+    Path dataDir, String httpHost, int httpPort, ClusterOptions cluster, Path webroot, TlsFiles tls) {
+
+  /** A config without TLS. */
+  public WebConfig(Path registryFile, List<Path> registryUpdates, Path operatorKeyFile, Path passwordHashFile,
+      Path dataDir, String httpHost, int httpPort, ClusterOptions cluster, Path webroot) {
+    this(registryFile, registryUpdates, operatorKeyFile, passwordHashFile, dataDir, httpHost, httpPort, cluster,
+        webroot, null);
+  }
 
   /** A config with later registry epochs that serves the dashboard page bundled in the jar. */
   public WebConfig(Path registryFile, List<Path> registryUpdates, Path operatorKeyFile, Path passwordHashFile,
@@ -115,7 +125,7 @@ public record WebConfig(Path registryFile, List<Path> registryUpdates, Path oper
   static WebConfig parse(String name, String text, Path base) {
     StrictJson json = StrictJson.parse(name, text)
         .allow("registryFile", "registryUpdates", "operatorKeyFile", "passwordHashFile", "dataDir", "http", "cluster",
-            "webroot");
+            "webroot", "tls");
     StrictJson http = json.object("http").allow("host", "port");
     StrictJson cluster = json.object("cluster")
         .allow("name", "host", "port", "members", "eventBusPort", "failureDetectionSeconds");
@@ -134,9 +144,19 @@ public record WebConfig(Path registryFile, List<Path> registryUpdates, Path oper
         updates.add(resolve(json, "registryUpdates", u, base));
       }
     }
+    TlsFiles tls = null;
+    if (json.has("tls")) {
+      StrictJson t = json.object("tls").allow("ca", "cert", "key");
+      tls = new TlsFiles(path(t, "ca", base), path(t, "cert", base), path(t, "key", base));
+      try {
+        tls.check();
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(name + ": " + e.getMessage(), e);
+      }
+    }
     return new WebConfig(path(json, "registryFile", base), updates, path(json, "operatorKeyFile", base),
         path(json, "passwordHashFile", base), path(json, "dataDir", base), http.string("host"),
-        http.integer("port", 1, 65_535), options, json.has("webroot") ? path(json, "webroot", base) : null);
+        http.integer("port", 1, 65_535), options, json.has("webroot") ? path(json, "webroot", base) : null, tls);
   }
 
   private static Path path(StrictJson json, String key, Path base) {
@@ -166,6 +186,10 @@ public record WebConfig(Path registryFile, List<Path> registryUpdates, Path oper
             .put("eventBusPort", c.eventBusPort()).put("failureDetectionSeconds", c.failureDetectionSeconds()));
     if (webroot != null) {
       json.put("webroot", webroot.toString());
+    }
+    if (tls != null) {
+      json.put("tls", new JsonObject().put("ca", tls.ca().toString()).put("cert", tls.cert().toString())
+          .put("key", tls.key().toString()));
     }
     return json;
   }

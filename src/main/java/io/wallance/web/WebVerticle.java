@@ -105,7 +105,9 @@ public final class WebVerticle extends VerticleBase {
           WebObservability.mount(vertx, router, fleet, registry); // /metrics, /readiness
           // GET and HEAD only, so a wrong method on an API path stays a 405.
           router.route().method(HttpMethod.GET).method(HttpMethod.HEAD).handler(staticFiles());
-          return Future.all(events.completion(), bridge.register()).compose(ignored -> vertx.createHttpServer()
+          return Future.all(events.completion(), bridge.register()).compose(ignored -> vertx.createHttpServer(config.tls() == null
+                  ? new io.vertx.core.http.HttpServerOptions()
+                  : config.tls().applyTo(new io.vertx.core.http.HttpServerOptions()))
               .requestHandler(router)
               .listen(config.httpPort(), config.httpHost()));
         })

@@ -129,6 +129,8 @@ public final class LocalNetwork implements AutoCloseable {
   private final List<Integer> ports;
   private final List<Integer> metricsPorts;
   private boolean metrics;
+  /** With TLS: the project CA and one certificate per node and for the observer, under {@code tls/}. */
+  private boolean tls;
   private final List<JsonObject> events = new CopyOnWriteArrayList<>();
   private final Addresses addresses;
   private final Thread killer;
@@ -216,16 +218,32 @@ public final class LocalNetwork implements AutoCloseable {
     void accept(LocalNetwork network) throws Exception;
   }
 
+  /**
+   * As {@link #start(String, int, int, long)}, with mutual TLS on the event bus: {@code cert}
+   * makes a project CA in {@code tls/} and a certificate for every node and the observer, and
+   * every node config names them in {@code "tls"} (see {@link #tlsDir()}).
+   */
+  public static LocalNetwork startWithTls(String name, int n, int failureDetectionSeconds, long sensorMillis)
+      throws Exception {
+    return start(name, n, failureDetectionSeconds, sensorMillis, 0, Map.of(), false, true, network -> { });
+  }
+
   private static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis, int spare,
       Map<String, List<String>> jvmArgs, boolean metrics) throws Exception {
-    return start(name, n, failureDetectionSeconds, sensorMillis, spare, jvmArgs, metrics, network -> { });
+    return start(name, n, failureDetectionSeconds, sensorMillis, spare, jvmArgs, metrics, false, network -> { });
   }
 
   private static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis, int spare,
       Map<String, List<String>> jvmArgs, boolean metrics, Prepare beforeNodesStart) throws Exception {
+    return start(name, n, failureDetectionSeconds, sensorMillis, spare, jvmArgs, metrics, false, beforeNodesStart);
+  }
+
+  private static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis, int spare,
+      Map<String, List<String>> jvmArgs, boolean metrics, boolean tls, Prepare beforeNodesStart) throws Exception {
     LocalNetwork network = new LocalNetwork(name, n, failureDetectionSeconds, spare);
     network.extraArgs.putAll(jvmArgs);
     network.metrics = metrics;
+    network.tls = tls;
     Runtime.getRuntime().addShutdownHook(network.killer);
     try {
       network.generate(n, sensorMillis);
@@ -241,6 +259,15 @@ public final class LocalNetwork implements AutoCloseable {
 
   private void generate(int n, long sensorMillis) throws IOException {
     Path keys = Files.createDirectories(dir.resolve("keys"));
+    if (tls) {
+      cli("cert", "ca", "--out", tlsDir().toString(), "--name", net);
+      for (int i = 1; i <= n; i++) {
+        cli("cert", "issue", "--ca", tlsDir().toString(), "--name", "pi" + i, "--host", "127.0.0.1",
+            "--out", tlsDir().toString());
+      }
+      cli("cert", "issue", "--ca", tlsDir().toString(), "--name", "observer", "--host", "127.0.0.1",
+          "--out", tlsDir().toString());
+    }
     writeKey(keys.resolve("operator"), operator);
     List<String> args = new ArrayList<>(List.of("registry", "--operator-key", keys.resolve("operator.key").toString(),
         "--net", net, "--out", dir.resolve("registry.txt").toString()));
@@ -258,7 +285,9 @@ public final class LocalNetwork implements AutoCloseable {
            "cluster": {"name": "%s", "host": "127.0.0.1", "port": %d, "members": [%s],
                        "failureDetectionSeconds": %d}%s}
           """.formatted(name, name, name, sensorMillis, cluster, ports.get(i - 1), members, failureDetectionSeconds,
-          metrics ? ", \"metrics\": {\"host\": \"127.0.0.1\", \"port\": " + metricsPorts.get(i - 1) + "}" : ""));
+          (metrics ? ", \"metrics\": {\"host\": \"127.0.0.1\", \"port\": " + metricsPorts.get(i - 1) + "}" : "")
+          + (tls ? ", \"tls\": {\"ca\": \"tls/ca.crt\", \"cert\": \"tls/%s.crt\", \"key\": \"tls/%s.key\"}"
+              .formatted(name, name) : "")));
       Node node = new Node(name, key, config, dir.resolve("data").resolve(name), dir.resolve(name + ".log"));
       node.jvmArgs = extraArgs.getOrDefault(name, List.of());
       nodes.add(node);
@@ -412,8 +441,16 @@ public final class LocalNetwork implements AutoCloseable {
   private void startObserver() throws Exception {
     int own = ports.get(ports.size() - 1);
     List<String> members = ports.stream().map(p -> "127.0.0.1:" + p).toList();
-    observer = ClusterFactory.start(new ClusterOptions(cluster, members, "127.0.0.1", own, "127.0.0.1", 0, true,
-        failureDetectionSeconds)).await(START.toSeconds(), TimeUnit.SECONDS);
+    ClusterOptions options = new ClusterOptions(cluster, members, "127.0.0.1", own, "127.0.0.1", 0, true,
+        failureDetectionSeconds);
+    io.vertx.core.VertxOptions vertxOptions = new io.vertx.core.VertxOptions();
+    if (tls) {
+      vertxOptions.setEventBusOptions(new io.wallance.tls.TlsFiles(tlsDir().resolve("ca.crt"),
+          tlsDir().resolve("observer.crt"), tlsDir().resolve("observer.key")).check()
+          .applyTo(new io.vertx.core.eventbus.EventBusOptions()));
+    }
+    observer = ClusterFactory.start(options, ClusterFactory.clusterManager(options), vertxOptions)
+        .await(START.toSeconds(), TimeUnit.SECONDS);
     observer.eventBus().<JsonObject>consumer(addresses.events(), m -> events.add(m.body())).completion()
         .await(ASK.toSeconds(), TimeUnit.SECONDS);
     for (Node node : nodes) {
@@ -443,6 +480,30 @@ public final class LocalNetwork implements AutoCloseable {
   // ------------------------------------------------------------------ helpers for tests
 
   /** @return the node's metrics port (networks started with metrics) */
+  /**
+   * @param port a free loopback port for the outsider's Hazelcast
+   * @return how a further full member (e.g. an intruder in a test) joins this network's cluster:
+   *     it contacts the nodes, which accept it (Hazelcast's tcp-ip join has no admission check)
+   */
+  public ClusterOptions outsiderOptions(int port) {
+    List<String> members = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+    return new ClusterOptions(cluster, members, "127.0.0.1", port, "127.0.0.1", 0, false, failureDetectionSeconds);
+  }
+
+  /** @return the directory of the project CA ({@code ca.crt}, {@code ca.key}) and the certificates (TLS mode) */
+  public Path tlsDir() {
+    return dir.resolve("tls");
+  }
+
+  /** Runs one of our commands in this JVM; fails with its error output when it fails. */
+  private static void cli(String... args) {
+    StringWriter err = new StringWriter();
+    int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute(args);
+    if (code != 0) {
+      throw new IllegalStateException(String.join(" ", args) + " failed: " + err);
+    }
+  }
+
   public int metricsPort(Node node) {
     return metricsPorts.get(nodes.indexOf(node));
   }
