@@ -49,8 +49,8 @@ final class ApiClient implements AutoCloseable {
         .setUserAgent("wallance-cli"));
   }
 
-  Answer get(String path) {
-    return send(client.getAbs(base + path), null);
+  Answer get(String path, String password) {
+    return send(client.getAbs(base + path).basicAuthentication(OPERATOR, password), null);
   }
 
   Answer post(String path, JsonObject body, String password) {

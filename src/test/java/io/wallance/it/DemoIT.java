@@ -73,7 +73,7 @@ class DemoIT {
     String url = "http://127.0.0.1:" + http;
     startDemo("--nodes", "4", "--http-port", Integer.toString(http), "--password", "pw");
 
-    Result status = wallance("status", "--url", url);
+    Result status = wallance("status", "--url", url, "--password", "pw");
     assertThat(status.exit()).as(status.text()).isZero();
     assertThat(status.text()).contains("4 nodes, 4 online");
     for (String name : List.of("pi1", "pi2", "pi3", "pi4")) {
@@ -90,6 +90,8 @@ class DemoIT {
 
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     JsonObject state = new JsonObject(client.send(HttpRequest.newBuilder(URI.create(url + "/api/state"))
+        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("operator:pw".getBytes(
+            StandardCharsets.UTF_8)))
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body());
     JsonArray finalized = state.getJsonArray("recentFinalized");
     assertThat(finalized.stream().map(JsonObject.class::cast)
