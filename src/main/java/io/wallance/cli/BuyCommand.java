@@ -59,7 +59,7 @@ final class BuyCommand implements Callable<Integer> {
     String pw = password.get();
     PrintWriter out = spec.commandLine().getOut();
     try (ApiClient api = new ApiClient(url)) {
-      JsonObject state = expect(api.get("/api/state", pw), 200, "GET /api/state");
+      JsonObject state = expect(api.get("/api/state", pw), 200, "buy"); // the first call: a wrong password shows here
       JsonObject target = resolve(state.getJsonArray("nodes", new JsonArray()));
       String id = target.getString("id");
       String name = Terminal.safe(target.getValue("name"));
