@@ -124,7 +124,7 @@ class DemoIT {
     assertThat(demo.waitFor(GONE.toSeconds(), TimeUnit.SECONDS)).as("demo exits after SIGTERM").isTrue();
     assertChildrenGone();
     reader.join(5_000); // the last lines of a finished process
-    assertThat(String.join("\n", output)).contains("demo: stopped");
+    assertThat(String.join("\n", lines())).contains("demo: stopped");
   }
 
   @Test
@@ -135,6 +135,13 @@ class DemoIT {
 
     assertThat(demo.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertChildrenGone();
+  }
+
+  /** @return a copy of the demo's output so far (the reader thread appends meanwhile) */
+  private List<String> lines() {
+    synchronized (output) {
+      return new ArrayList<>(output);
+    }
   }
 
   /** Starts the demo and waits (bounded) for its dashboard line; remembers its node processes. */
@@ -154,9 +161,9 @@ class DemoIT {
     reader.setDaemon(true);
     reader.start();
     long deadline = System.nanoTime() + UP.toNanos();
-    while (output.stream().noneMatch(l -> l.startsWith("dashboard: "))) {
-      assertThat(demo.isAlive()).as("demo exited early:\n" + String.join("\n", output)).isTrue();
-      assertThat(System.nanoTime()).as("no dashboard line within " + UP + ":\n" + String.join("\n", output))
+    while (lines().stream().noneMatch(l -> l.startsWith("dashboard: "))) {
+      assertThat(demo.isAlive()).as("demo exited early:\n" + String.join("\n", lines())).isTrue();
+      assertThat(System.nanoTime()).as("no dashboard line within " + UP + ":\n" + String.join("\n", lines()))
           .isLessThan(deadline);
       Thread.sleep(200);
     }
