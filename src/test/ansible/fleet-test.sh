@@ -149,7 +149,7 @@ playbook() { # log-name playbook args...
   if [[ $rc -ne 0 ]]; then grep -E 'fatal:|FAILED!|ERROR' "$CTL/$name.log" | head -20; fi
   return $rc
 }
-api() { curl -sS --max-time 10 "$@"; }
+api() { curl -sS --max-time 10 -u "operator:$PASSWORD" "$@"; } # every API call but /health needs the operator
 DASH=http://127.0.0.1:${APP_PORT[pc]}
 
 # ---- lint ----------------------------------------------------------------------------------

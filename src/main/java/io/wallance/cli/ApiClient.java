@@ -67,8 +67,8 @@ final class ApiClient implements AutoCloseable {
     this.client = WebClient.create(vertx, options);
   }
 
-  Answer get(String path) {
-    return send(client.getAbs(base + path), null);
+  Answer get(String path, String password) {
+    return send(client.getAbs(base + path).basicAuthentication(OPERATOR, password), null);
   }
 
   Answer post(String path, JsonObject body, String password) {

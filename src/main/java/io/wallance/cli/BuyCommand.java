@@ -2,16 +2,13 @@ package io.wallance.cli;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,7 +28,7 @@ import picocli.CommandLine.Spec;
     })
 final class BuyCommand implements Callable<Integer> {
   /** The environment variable read when neither --password nor --password-file is given. */
-  static final String PASSWORD_ENV = "WALLANCE_PASSWORD";
+  static final String PASSWORD_ENV = OperatorPassword.PASSWORD_ENV;
   private static final Set<String> TERMINAL = Set.of("final", "cancelled", "failed");
 
   @Spec
@@ -51,13 +48,8 @@ final class BuyCommand implements Callable<Integer> {
       description = "For an https:// --url: the project CA certificate to trust (e.g. ca.crt from `cert ca`).")
   private java.nio.file.Path ca;
 
-  @Option(names = "--password", paramLabel = "PW",
-      description = "The operator password (visible to other users in the process list; prefer"
-          + " --password-file or " + PASSWORD_ENV + ").")
-  private String password;
-
-  @Option(names = "--password-file", paramLabel = "FILE", description = "A file whose first line is the password.")
-  private Path passwordFile;
+  @Mixin
+  private OperatorPassword password;
 
   @Option(names = "--wait", description = "Wait until the purchase is final (or cancelled or failed).")
   private boolean await;
@@ -68,10 +60,10 @@ final class BuyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String pw = password();
+    String pw = password.get();
     PrintWriter out = spec.commandLine().getOut();
     try (ApiClient api = new ApiClient(url, ca)) {
-      JsonObject state = expect(api.get("/api/state"), 200, "GET /api/state");
+      JsonObject state = expect(api.get("/api/state", pw), 200, "buy"); // the first call: a wrong password shows here
       JsonObject target = resolve(state.getJsonArray("nodes", new JsonArray()));
       String id = target.getString("id");
       String name = Terminal.safe(target.getValue("name"));
@@ -93,7 +85,7 @@ final class BuyCommand implements Callable<Integer> {
               + timeoutSeconds + " s");
         }
         Thread.sleep(300);
-        ApiClient.Answer polled = api.get("/api/nodes/" + id + "/purchases/" + pid);
+        ApiClient.Answer polled = api.get("/api/nodes/" + id + "/purchases/" + pid, pw);
         if (polled.status() != 200) {
           continue; // e.g. the node is briefly unreachable: keep waiting within the bound
         }
@@ -116,25 +108,6 @@ final class BuyCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-  }
-
-  private String password() throws IOException {
-    if (password != null) {
-      return password;
-    }
-    if (passwordFile != null) {
-      List<String> lines = Files.readAllLines(passwordFile, StandardCharsets.UTF_8);
-      if (lines.isEmpty() || lines.get(0).isEmpty()) {
-        throw new IllegalStateException("password file " + passwordFile + " is empty");
-      }
-      return lines.get(0);
-    }
-    String env = System.getenv(PASSWORD_ENV);
-    if (env != null && !env.isEmpty()) {
-      return env;
-    }
-    throw new IllegalStateException("give the operator password with --password, --password-file or "
-        + PASSWORD_ENV);
   }
 
   private JsonObject resolve(JsonArray nodes) {

@@ -102,7 +102,7 @@ final class DemoCommand implements Callable<Integer> {
       awaitFirstNode(network, web, progress);
       progress.update(0, "joining the dashboard to the cluster");
       stopper.dashboard = Dashboard.start(web, () -> addNode(network, out));
-      awaitAllOnline(network, progress);
+      awaitAllOnline(network, progress, pw);
     } catch (Exception e) {
       stopper.stop();
       throw e;
@@ -113,7 +113,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println("dashboard: " + url + "/  (user operator, password " + pw + ")");
     out.println("metrics:   " + url + "/metrics and, per node, " + String.join(" ", network.nodes().stream()
         .map(n -> n.name() + "=http://" + LocalFleet.HOST + ":" + n.metricsPort() + "/metrics").toList()));
-    out.println("try:  java -jar wallance.jar status --url " + url);
+    out.println("try:  java -jar wallance.jar status --url " + url + " --password " + pw);
     out.println("      java -jar wallance.jar buy --url " + url + " --node pi1 --contract Receipt --password "
         + pw + " --wait");
     out.println("add a node (next registry epoch, signed by the operator; it syncs, then votes):");
@@ -162,12 +162,12 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Waits until every node answers the dashboard's queries. */
-  private void awaitAllOnline(LocalFleet network, Progress progress) throws Exception {
+  private void awaitAllOnline(LocalFleet network, Progress progress, String pw) throws Exception {
     long deadline = System.nanoTime() + READY_TIMEOUT_SECONDS * 1_000_000_000L;
     try (ApiClient api = new ApiClient("http://" + LocalFleet.HOST + ":" + httpPort)) {
       while (true) {
         failIfDead(network);
-        ApiClient.Answer state = api.get("/api/state");
+        ApiClient.Answer state = api.get("/api/state", pw);
         JsonArray nodes = state.body().getJsonArray("nodes", new JsonArray());
         long online = nodes.stream()
             .filter(n -> n instanceof JsonObject o && Boolean.TRUE.equals(o.getValue("online"))).count();

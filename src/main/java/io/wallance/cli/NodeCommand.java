@@ -4,12 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
-import io.wallance.cluster.Addresses;
 import io.wallance.cluster.ClusterFactory;
 import io.wallance.cluster.ClusterOptions;
 import io.wallance.metrics.Observability;
 import io.wallance.node.CrashPoint;
-import io.wallance.node.HealthServer;
 import io.wallance.node.NodeConfig;
 import io.wallance.node.NodeDeployment;
 import io.wallance.node.NodeKeys;
@@ -63,8 +61,9 @@ final class NodeCommand implements Callable<Integer> {
   private List<Path> configs;
 
   @Option(names = "--health", paramLabel = "HOST:PORT",
-      description = "Serve GET /health and /readiness (with the node's digests) over HTTP here."
-          + " Default: none. Only with one --config.")
+      description = {"Serve the node's GET /health, /readiness (cluster, in sync, store, quorum; with the node's",
+          "digests) and /metrics here: the same server as a \"metrics\" block in the config (docs/METRICS.md),",
+          "which it replaces. Default: the config's metrics block, if any. Only with one --config."})
   private String health;
 
   /** One node of this process, once its config, key and registries have been read. */
@@ -75,13 +74,10 @@ final class NodeCommand implements Callable<Integer> {
     if (health != null && configs.size() > 1) {
       throw new IllegalArgumentException("--health serves one node: give one --config with it");
     }
-    InetSocketAddress healthAddress = health == null ? null : healthAddress(health);
-    if (healthAddress != null) {
-      requireFree("health", healthAddress.getHostString(), healthAddress.getPort());
-    }
+    NodeConfig.Metrics healthAddress = health == null ? null : healthAddress(health);
     List<Loaded> nodes = new ArrayList<>();
     for (Path config : configs) {
-      nodes.add(load(config));
+      nodes.add(load(config, healthAddress));
     }
     List<Vertx> started = new CopyOnWriteArrayList<>();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -95,7 +91,7 @@ final class NodeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       for (Loaded node : nodes) {
-        started.add(start(node, healthAddress));
+        started.add(start(node));
       }
     } catch (Exception e) {
       Runtime.getRuntime().removeShutdownHook(hook);
@@ -110,9 +106,19 @@ final class NodeCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Reads config, key and registries, so a bad file fails with one line before anything joins. */
-  private static Loaded load(Path config) throws Exception {
+  /**
+   * Reads config, key and registries, so a bad file fails with one line before anything joins.
+   * {@code health} (from {@code --health}, or null) replaces the config's metrics block.
+   */
+  private static Loaded load(Path config, NodeConfig.Metrics health) throws Exception {
     NodeConfig cfg = NodeConfig.load(config);
+    if (health != null) {
+      if (cfg.metrics() != null && !cfg.metrics().equals(health)) {
+        LOG.warn("--health {}:{} replaces the metrics block of {} ({}:{})", health.host(), health.port(), config,
+            cfg.metrics().host(), cfg.metrics().port());
+      }
+      cfg = cfg.withMetrics(health);
+    }
     Crypto.KeyPair key = NodeKeys.readPrivate(cfg.keyFile());
     Signed<Registry> genesis = RegistryFile.read(cfg.registryFile());
     List<Signed<Registry>> updates = new ArrayList<>();
@@ -139,7 +145,7 @@ final class NodeCommand implements Callable<Integer> {
   }
 
   /** Joins the cluster and deploys the node's verticles; on failure closes what it started. */
-  private Vertx start(Loaded node, InetSocketAddress healthAddress) throws Exception {
+  private Vertx start(Loaded node) throws Exception {
     NodeConfig cfg = node.cfg();
     ClusterOptions cluster = cfg.cluster();
     Vertx vertx;
@@ -165,11 +171,6 @@ final class NodeCommand implements Callable<Integer> {
       }
       throw new IllegalStateException("node " + cfg.name() + " cannot start: " + Main.describe(e), e);
     }
-    if (healthAddress != null) {
-      HealthServer.start(vertx, new Addresses(node.genesis().body().net()), node.key().id(),
-          healthAddress.getHostString(), healthAddress.getPort()).await(START_SECONDS, TimeUnit.SECONDS);
-      LOG.info("node {} serves /health and /readiness on {}", cfg.name(), health);
-    }
     LOG.info("node {} ({}) running on network {}, cluster {}{}; stop with Ctrl+C", cfg.name(), node.key().id(),
         node.genesis().body().net(), cluster.clusterName(), cfg.tls() == null ? "" : ", event bus mutual TLS");
     return vertx;
@@ -189,7 +190,7 @@ final class NodeCommand implements Callable<Integer> {
     }
   }
 
-  private static InetSocketAddress healthAddress(String value) {
+  private static NodeConfig.Metrics healthAddress(String value) {
     int colon = value.lastIndexOf(':');
     if (colon <= 0) {
       throw new IllegalArgumentException("--health must be HOST:PORT, got '" + value + "'");
@@ -203,7 +204,7 @@ final class NodeCommand implements Callable<Integer> {
     if (port < 1 || port > 65_535) {
       throw new IllegalArgumentException("--health port must be 1-65535, got '" + value + "'");
     }
-    return InetSocketAddress.createUnresolved(value.substring(0, colon), port);
+    return new NodeConfig.Metrics(value.substring(0, colon), port);
   }
 
   /** Fails with one clear line when another process (often another node) holds the port. */

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,11 +40,14 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the raw JSON state instead of a table.")
   private boolean json;
 
+  @Mixin
+  private OperatorPassword password;
+
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
     ApiClient.Answer answer;
     try (ApiClient api = new ApiClient(url, ca)) {
-      answer = api.get("/api/state");
+      answer = api.get("/api/state", password.get());
     }
     if (answer.status() != 200) {
       throw new IllegalStateException("GET /api/state: " + answer.message());

@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
  * and every peer's for their views. From those it keeps the {@code wallance_*} meters
  * (docs/METRICS.md) and the readiness checks:
  * <ul>
+ *   <li>{@code node}: the node answered its own view query in the last {@value #STALE_MILLIS} ms;
+ *       its data carry the node's id, name, epoch and digests;</li>
  *   <li>{@code cluster}: this Vert.x is a member of the Hazelcast cluster;</li>
  *   <li>{@code in-sync}: the node view's {@code inSync} when the node computes one, otherwise
  *       {@link ViewRules#inSync} over the peers' views of the previous round;</li>
@@ -113,8 +115,9 @@ public final class NodeMetrics extends VerticleBase {
   private volatile String storeError;
   private volatile boolean ready;
   private boolean roundRunning;
-  private boolean loggedSync;
-  private boolean loggedReady;
+  /** The in-sync and readiness states last logged; null before the first round (which logs both). */
+  private Boolean loggedSync;
+  private Boolean loggedReady;
   private Timer latency;
   private HttpServer server;
   private long roundMillis = ROUND_MILLIS;
@@ -492,7 +495,7 @@ public final class NodeMetrics extends VerticleBase {
   }
 
   private void logTransitions() {
-    if (inSync != loggedSync) {
+    if (!Boolean.valueOf(inSync).equals(loggedSync)) {
       loggedSync = inSync;
       if (inSync) {
         EVENTS.atInfo().addKeyValue("event", "synced").addKeyValue("node", name)
@@ -502,7 +505,7 @@ public final class NodeMetrics extends VerticleBase {
             .log("node {} is not in sync with its peers (catching up or too few peers answer)", name);
       }
     }
-    if (ready != loggedReady) {
+    if (!Boolean.valueOf(ready).equals(loggedReady)) {
       loggedReady = ready;
       EVENTS.atInfo().addKeyValue("event", ready ? "ready" : "not_ready").addKeyValue("node", name)
           .log("node {} is {}", name, ready ? "ready" : "not ready: " + String.join(", ", readinessProblems()));
@@ -557,9 +560,18 @@ public final class NodeMetrics extends VerticleBase {
 
   private HealthChecks readiness() {
     HealthChecks checks = HealthChecks.create(vertx);
+    checks.register("node", p -> p.complete(status(fresh(), nodeData())));
     checks.register("cluster", p -> p.complete(status(clusterJoined(), new JsonObject().put("members", clusterSize()))));
-    checks.register("in-sync", p -> p.complete(status(fresh() && inSync, new JsonObject()
-        .put("source", syncReported ? "node" : "derived from peer views").put("fresh", fresh()))));
+    checks.register("in-sync", p -> {
+      JsonObject data = new JsonObject().put("inSync", inSync)
+          .put("source", syncReported ? "node" : "derived from peer views").put("fresh", fresh());
+      if (!fresh()) {
+        data.put("reason", "no recent view of the node");
+      } else if (!inSync) {
+        data.put("reason", "syncing: peers report what this node does not hold yet, or fewer than f+1 peers report");
+      }
+      p.complete(status(fresh() && inSync, data));
+    });
     checks.register("quorum", p -> p.complete(status(fresh() && online >= quorum, new JsonObject()
         .put("online", online).put("members", members).put("quorum", quorum))));
     checks.register("store", p -> {
@@ -570,6 +582,21 @@ public final class NodeMetrics extends VerticleBase {
       }
     });
     return checks;
+  }
+
+  /** The node's identity and digests from its latest view (status playbooks read them here). */
+  private JsonObject nodeData() {
+    JsonObject v = view;
+    JsonObject data = new JsonObject().put("id", me).put("name", name);
+    if (v != null) {
+      for (String field : List.of("epoch", "ledgerDigest", "checkpointDigest", "balanceUnits", "chain")) {
+        data.put(field, v.getValue(field));
+      }
+    }
+    if (!fresh()) {
+      data.put("reason", "the node has not answered its view query for " + STALE_MILLIS / 1000 + " s");
+    }
+    return data;
   }
 
   private static Status status(boolean ok, JsonObject data) {

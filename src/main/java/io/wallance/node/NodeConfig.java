@@ -86,6 +86,12 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
         registryUpdates, storeSync, point, metrics, tls);
   }
 
+  /** @return this config serving its observability endpoints at {@code where} (null: none) */
+  public NodeConfig withMetrics(Metrics where) {
+    return new NodeConfig(name, keyFile, registryFile, dataDir, contractsDir, sensor, cluster, rateLimit,
+        registryUpdates, storeSync, crashAt, where);
+  }
+
   /**
    * The node's observability HTTP server ({@code io.wallance.metrics.NodeMetrics}).
    *

@@ -16,7 +16,9 @@ import java.util.Map;
  *
  * <p>Rule: a peer is <em>ahead</em> when its previous status (a difference that persisted for
  * a whole status round, not a message in flight) shows a newer epoch, or for some wallet more
- * contiguous shares or a longer chain than held now. The node is in sync when at least
+ * contiguous shares or a longer chain than held now. A peer heard from once (this node just
+ * started, or the peer did) is judged on that one status: a node that starts behind its fleet
+ * is not in sync from its first statuses until it has pulled what they show. The node is in sync when at least
  * {@code min(f + 1, N − 1)} peers have reported within {@link #WINDOW_MILLIS} and fewer than
  * f + 1 of those are ahead (f of the newest registry): up to f liars can neither keep it out
  * of sync nor, since everything it pulls verifies itself, make it accept a false state.
@@ -60,7 +62,7 @@ final class SyncWatch {
         continue;
       }
       recent++;
-      if (r.previous() != null && ahead(r.previous(), replica)) {
+      if (ahead(r.previous() != null ? r.previous() : r.latest(), replica)) {
         ahead++;
       }
     }

@@ -23,8 +23,10 @@ import java.util.Set;
  * sign the operator command here, so the browser never signs and never reaches a node's
  * address. Outbound, it may only receive the observer events ({@link Addresses#events()}).
  * Everything else is refused by the bridge (deny by default). Every bridge request needs the
- * operator's login session and this server's origin, and each send is checked again against
- * the socket's session (it may have been logged out since the socket opened).
+ * operator's login session and this server's origin, and each send, registration and
+ * delivered event is checked again against the socket's session: once it is logged out or
+ * expired (idle or absolute, {@link WebConfig.Sessions}) the socket is closed. A send counts
+ * as activity for the idle expiry.
  */
 final class DashboardBridge {
   /** Bridge event types that need the operator's session (replies to our own messages pass). */
@@ -70,8 +72,16 @@ final class DashboardBridge {
   private void onBridgeEvent(BridgeEvent event) {
     if (event.type() == BridgeEventType.PUBLISH) {
       event.complete(false); // the permitted inbound addresses are request-reply only
-    } else if (GUARDED.contains(event.type())) {
-      event.complete(OperatorSessions.loggedIn(event.socket().webSession()));
+    } else if (GUARDED.contains(event.type()) || event.type() == BridgeEventType.RECEIVE) {
+      io.vertx.ext.web.Session session = event.socket().webSession();
+      boolean live = OperatorSessions.loggedIn(session);
+      if (live && event.type() == BridgeEventType.SEND) {
+        session.setAccessed(); // an operator's action keeps the session alive, as an HTTP request does
+      }
+      event.complete(live);
+      if (!live && event.type() != BridgeEventType.SOCKET_CREATED) {
+        event.socket().close(); // logged out or expired: the page finds out and shows the login
+      }
     } else {
       event.complete(true);
     }

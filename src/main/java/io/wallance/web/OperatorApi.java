@@ -47,13 +47,16 @@ final class OperatorApi {
   /** Adds the API's routes and JSON error pages to {@code router}. */
   void mount(Router router) {
     router.get("/health").handler(this::health);
-    router.get("/api/state").handler(this::state);
-    router.get("/api/nodes/:node/purchases/:purchase").handler(this::purchase);
+    // Reads need the operator too (a session, or Basic for scripts); only /health is open here.
+    router.get("/api/state").handler(sessions).handler(auth).handler(this::state);
+    router.get("/api/nodes/:node/purchases/:purchase").handler(sessions).handler(auth).handler(this::purchase);
     // The session handler (a platform handler) must come first, then the body handler, which
     // must see the request before any asynchronous handler.
     router.post("/api/nodes/:node/purchases").handler(sessions)
         .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT)).handler(auth).handler(this::buy);
     router.delete("/api/nodes/:node/purchases/:purchase").handler(sessions).handler(auth).handler(this::cancel);
+    // An unknown API path is a 404 here, not the page guard's 401 (a GET only: a wrong method stays a 405).
+    router.get("/api/*").handler(ctx -> fail(ctx, ApiError.notFound("NOT_FOUND", "no such resource")));
     router.errorHandler(404, ctx -> fail(ctx, ApiError.notFound("NOT_FOUND", "no such resource")));
     router.errorHandler(405, ctx -> fail(ctx, new ApiError(405, "METHOD_NOT_ALLOWED", "method not allowed here",
         null)));

@@ -17,12 +17,19 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Set;
 
 /**
  * The dashboard's login: a form posts the operator password to {@code /login}, which starts
  * a cookie session (HttpOnly, SameSite=Strict, a new id after login) holding a random CSRF
  * token. The page and its event-bus bridge need that session; the HTTP API also accepts it
- * (with the token in a header) besides HTTP Basic for scripts.
+ * (with the token in a header on mutations) besides HTTP Basic for scripts. Login attempts are
+ * throttled ({@link OperatorAuth#attempt}: 429 with {@code Retry-After}).
+ *
+ * <p>A session expires when no request used it for the configured idle time, and in any case
+ * the configured absolute time after the login ({@link WebConfig.Sessions}); an expired session
+ * is destroyed on its next use. Without a session only {@link #PUBLIC} (the login page and its
+ * assets) is served; every other page or file redirects to the login page or answers 401.
  *
  * <p>Sessions live in a store shared by name within the Vert.x instance, so redeploying the
  * web verticle keeps the operator logged in; restarting the process logs them out.
@@ -32,24 +39,28 @@ final class OperatorSessions {
   static final String COOKIE = "wallance.session";
   /** Header carrying the CSRF token on session-authenticated API mutations. */
   static final String CSRF_HEADER = "X-CSRF-Token";
-  /** Idle time after which a session expires. */
-  static final long TIMEOUT_MS = 30 * 60_000L;
+  /** What is served without a login: the login page and its assets. */
+  static final Set<String> PUBLIC = Set.of("/login.html", "/css/app.css", "/js/login.js");
   private static final String OPERATOR = "operator";
   private static final String CSRF = "csrf";
+  /** Wall-clock milliseconds after which the session is gone, however busy (absolute expiry). */
+  private static final String EXPIRES_AT = "expiresAt";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final SessionHandler handler;
   private final OperatorAuth auth;
   private final Addresses addresses;
+  private final WebConfig.Sessions expiry;
 
-  OperatorSessions(Vertx vertx, OperatorAuth auth, Addresses addresses) {
+  OperatorSessions(Vertx vertx, OperatorAuth auth, Addresses addresses, WebConfig.Sessions expiry) {
     this.auth = auth;
     this.addresses = addresses;
+    this.expiry = expiry;
     this.handler = SessionHandler.create(LocalSessionStore.create(vertx, "wallance.web.sessions"))
         .setSessionCookieName(COOKIE)
         .setCookieHttpOnlyFlag(true)
         .setCookieSameSite(CookieSameSite.STRICT)
-        .setSessionTimeout(TIMEOUT_MS)
+        .setSessionTimeout(expiry.idleMillis()) // the store drops a session idle this long
         .setLazySession(true); // no cookie until someone logs in
   }
 
@@ -64,8 +75,15 @@ final class OperatorSessions {
         .handler(this::login);
     router.post("/logout").handler(handler).handler(this::logout);
     router.get("/api/session").handler(handler).handler(this::session);
-    router.get("/").handler(handler).handler(this::page);
-    router.get("/index.html").handler(handler).handler(this::page);
+  }
+
+  /**
+   * Guards everything the router has not answered yet (the page and its files): mount it
+   * just before the static files.
+   */
+  void mountPageGuard(Router router) {
+    router.route().method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.HEAD)
+        .handler(handler).handler(this::page);
   }
 
   /** Lets a request through only with an operator session and from this origin; 401 or 403 otherwise. */
@@ -89,17 +107,37 @@ final class OperatorSessions {
       redirect(ctx, "/login.html?failed");
       return;
     }
-    auth.check(password).onComplete(ok -> {
-      if (ok.succeeded() && ok.result()) {
+    auth.attempt(OperatorAuth.address(ctx), password).onComplete(r -> {
+      long result = r.succeeded() ? r.result() : OperatorAuth.WRONG;
+      if (result == OperatorAuth.ACCEPTED) {
         Session session = ctx.session();
         session.regenerateId(); // no session fixation
         session.put(OPERATOR, true);
         session.put(CSRF, token());
+        session.put(EXPIRES_AT, System.currentTimeMillis() + expiry.absoluteMillis());
         redirect(ctx, "/");
+      } else if (result > 0) {
+        throttledPage(ctx, result);
       } else {
         redirect(ctx, "/login.html?failed");
       }
     });
+  }
+
+  /** 429 for the login form: a short page for a browser, the API's JSON for anything else. */
+  private static void throttledPage(RoutingContext ctx, long waitMillis) {
+    String accept = ctx.request().getHeader("Accept");
+    if (accept == null || !accept.contains("text/html")) {
+      OperatorAuth.throttled(ctx, waitMillis);
+      return;
+    }
+    long seconds = Math.max(1, (waitMillis + 999) / 1000);
+    ctx.response().setStatusCode(429).putHeader("Retry-After", Long.toString(seconds))
+        .putHeader("Content-Type", "text/html; charset=utf-8").putHeader("Cache-Control", "no-store")
+        .end("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Wallance · wait</title>"
+            + "<link rel=\"stylesheet\" href=\"css/app.css\"></head><body class=\"login\"><main class=\"login-box\">"
+            + "<h1>Wallance</h1><p class=\"error\" id=\"throttled\">Too many wrong passwords. Try again in " + seconds
+            + " s.</p><p><a href=\"/login.html\">Back to the login</a></p></main></body></html>");
   }
 
   private void logout(RoutingContext ctx) {
@@ -125,12 +163,15 @@ final class OperatorSessions {
             .put("events", addresses.events())));
   }
 
-  /** The page itself: the login form first. */
+  /** The page and its files: the login page and its assets for anyone, the rest after the login. */
   private void page(RoutingContext ctx) {
-    if (loggedIn(ctx.session())) {
+    String path = ctx.normalizedPath();
+    if (PUBLIC.contains(path) || loggedIn(ctx.session())) {
       ctx.next();
-    } else {
+    } else if (path.equals("/") || path.endsWith(".html")) {
       redirect(ctx, "/login.html");
+    } else {
+      OperatorApi.fail(ctx, new ApiError(401, "UNAUTHORIZED", "log in first", null));
     }
   }
 
@@ -138,9 +179,21 @@ final class OperatorSessions {
     ctx.response().setStatusCode(303).putHeader("Location", location).putHeader("Cache-Control", "no-store").end();
   }
 
-  /** @return true for a live session of the logged-in operator */
+  /**
+   * @return true for a live session of the logged-in operator; a session past its absolute or
+   *     idle expiry (a bridge socket keeps the session object it opened with) is destroyed
+   */
   static boolean loggedIn(Session session) {
-    return session != null && !session.isDestroyed() && Boolean.TRUE.equals(session.get(OPERATOR));
+    if (session == null || session.isDestroyed() || !Boolean.TRUE.equals(session.get(OPERATOR))) {
+      return false;
+    }
+    long now = System.currentTimeMillis();
+    Long expiresAt = session.get(EXPIRES_AT);
+    if (expiresAt == null || now >= expiresAt || now - session.lastAccessed() > session.timeout()) {
+      session.destroy();
+      return false;
+    }
+    return true;
   }
 
   /** @return true when {@code given} is the session's CSRF token (constant-time) */

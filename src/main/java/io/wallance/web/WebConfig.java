@@ -31,6 +31,7 @@ import java.util.Objects;
  *   "passwordHashFile": "operator.password",
  *   "dataDir": "data/web",
  *   "http": {"host": "127.0.0.1", "port": 8080},
+ *   "session": {"idleSeconds": 1800, "absoluteSeconds": 43200},
  *   "cluster": {"name": "wallance-demo", "host": "127.0.0.1", "port": 5805,
  *               "members": ["127.0.0.1:5801", "127.0.0.1:5805"], "eventBusPort": 0,
  *               "failureDetectionSeconds": 5}
@@ -49,17 +50,59 @@ import java.util.Objects;
  * @param httpPort the HTTP port
  * @param cluster how to join the cluster (always a lite member)
  * @param webroot a directory to serve the dashboard page from, or null for the page in the jar
+ * @param sessions when a dashboard login session expires (optional {@code session}; default
+ *     {@link Sessions#defaults()})
  * @param tls the dashboard host's certificate, key and the project CA ({@code "tls": {"ca", "cert",
  *     "key"}}): HTTPS for the page and API, mutual TLS on the event bus; null for plain HTTP
  */
 public record WebConfig(Path registryFile, List<Path> registryUpdates, Path operatorKeyFile, Path passwordHashFile,
-    Path dataDir, String httpHost, int httpPort, ClusterOptions cluster, Path webroot, TlsFiles tls) {
+    Path dataDir, String httpHost, int httpPort, ClusterOptions cluster, Path webroot, Sessions sessions,
+    TlsFiles tls) {
 
-  /** A config without TLS. */
+  /**
+   * Expiry of the dashboard's login sessions ({@code session} in web.json, in seconds).
+   *
+   * @param idleMillis a session no request has used for this long is gone ({@code idleSeconds}, default 30 min)
+   * @param absoluteMillis a session this old is gone, used or not ({@code absoluteSeconds}, default 12 h)
+   */
+  public record Sessions(long idleMillis, long absoluteMillis) {
+    /** Checks both are positive. */
+    public Sessions {
+      if (idleMillis < 1 || absoluteMillis < 1) {
+        throw new IllegalArgumentException("session expiry must be positive");
+      }
+    }
+
+    /** @return 30 minutes idle, 12 hours absolute */
+    public static Sessions defaults() {
+      return new Sessions(30 * 60_000L, 12 * 3_600_000L);
+    }
+  }
+
+  /** A config with later registry epochs and a webroot, with the default session expiry. */
   public WebConfig(Path registryFile, List<Path> registryUpdates, Path operatorKeyFile, Path passwordHashFile,
       Path dataDir, String httpHost, int httpPort, ClusterOptions cluster, Path webroot) {
     this(registryFile, registryUpdates, operatorKeyFile, passwordHashFile, dataDir, httpHost, httpPort, cluster,
-        webroot, null);
+        webroot, Sessions.defaults(), null);
+  }
+
+  /** A config without TLS. */
+  public WebConfig(Path registryFile, List<Path> registryUpdates, Path operatorKeyFile, Path passwordHashFile,
+      Path dataDir, String httpHost, int httpPort, ClusterOptions cluster, Path webroot, Sessions sessions) {
+    this(registryFile, registryUpdates, operatorKeyFile, passwordHashFile, dataDir, httpHost, httpPort, cluster,
+        webroot, sessions, null);
+  }
+
+  /** @return this config with the TLS files {@code t} (null: plain HTTP and event bus) */
+  public WebConfig withTls(TlsFiles t) {
+    return new WebConfig(registryFile, registryUpdates, operatorKeyFile, passwordHashFile, dataDir, httpHost,
+        httpPort, cluster, webroot, sessions, t);
+  }
+
+  /** @return this config with the session expiry {@code s} */
+  public WebConfig withSessions(Sessions s) {
+    return new WebConfig(registryFile, registryUpdates, operatorKeyFile, passwordHashFile, dataDir, httpHost,
+        httpPort, cluster, webroot, s, tls);
   }
 
   /** A config with later registry epochs that serves the dashboard page bundled in the jar. */
@@ -84,6 +127,7 @@ public record WebConfig(Path registryFile, List<Path> registryUpdates, Path oper
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(httpHost, "httpHost");
     Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(sessions, "sessions");
     if (!cluster.liteMember()) {
       throw new IllegalArgumentException("the web verticle joins as a lite member");
     }
@@ -125,7 +169,14 @@ public record WebConfig(Path registryFile, List<Path> registryUpdates, Path oper
   static WebConfig parse(String name, String text, Path base) {
     StrictJson json = StrictJson.parse(name, text)
         .allow("registryFile", "registryUpdates", "operatorKeyFile", "passwordHashFile", "dataDir", "http", "cluster",
-            "webroot", "tls");
+            "webroot", "session", "tls");
+    Sessions sessions = Sessions.defaults();
+    if (json.has("session")) {
+      StrictJson session = json.object("session").allow("idleSeconds", "absoluteSeconds");
+      sessions = new Sessions(
+          session.integer("idleSeconds", 1, 7 * 86_400, (int) (sessions.idleMillis() / 1000)) * 1000L,
+          session.integer("absoluteSeconds", 1, 30 * 86_400, (int) (sessions.absoluteMillis() / 1000)) * 1000L);
+    }
     StrictJson http = json.object("http").allow("host", "port");
     StrictJson cluster = json.object("cluster")
         .allow("name", "host", "port", "members", "eventBusPort", "failureDetectionSeconds");
@@ -156,7 +207,8 @@ public record WebConfig(Path registryFile, List<Path> registryUpdates, Path oper
     }
     return new WebConfig(path(json, "registryFile", base), updates, path(json, "operatorKeyFile", base),
         path(json, "passwordHashFile", base), path(json, "dataDir", base), http.string("host"),
-        http.integer("port", 1, 65_535), options, json.has("webroot") ? path(json, "webroot", base) : null, tls);
+        http.integer("port", 1, 65_535), options, json.has("webroot") ? path(json, "webroot", base) : null,
+        sessions, tls);
   }
 
   private static Path path(StrictJson json, String key, Path base) {
@@ -187,6 +239,8 @@ public record WebConfig(Path registryFile, List<Path> registryUpdates, Path oper
     if (webroot != null) {
       json.put("webroot", webroot.toString());
     }
+    json.put("session", new JsonObject().put("idleSeconds", sessions.idleMillis() / 1000)
+        .put("absoluteSeconds", sessions.absoluteMillis() / 1000));
     if (tls != null) {
       json.put("tls", new JsonObject().put("ca", tls.ca().toString()).put("cert", tls.cert().toString())
           .put("key", tls.key().toString()));

@@ -92,7 +92,7 @@ public final class WebVerticle extends VerticleBase {
           OperatorCommands commands = new OperatorCommands(vertx, registry, operator, counters, nodes);
           Purchases purchases = new Purchases(registry, fleet, commands, this::refresh);
           OperatorAuth auth = new OperatorAuth(vertx, password);
-          OperatorSessions sessions = new OperatorSessions(vertx, auth, addresses);
+          OperatorSessions sessions = new OperatorSessions(vertx, auth, addresses, config.sessions());
           DashboardBridge bridge = new DashboardBridge(vertx, addresses, purchases);
           Router router = Router.router(vertx);
           router.route().handler(WebVerticle::securityHeaders);
@@ -103,6 +103,7 @@ public final class WebVerticle extends VerticleBase {
           }
           new OperatorApi(registry, fleet, purchases, auth, sessions.handler(), this::refreshAll).mount(router);
           WebObservability.mount(vertx, router, fleet, registry); // /metrics, /readiness
+          sessions.mountPageGuard(router); // the page's files: only the login page's without a login
           // GET and HEAD only, so a wrong method on an API path stays a 405.
           router.route().method(HttpMethod.GET).method(HttpMethod.HEAD).handler(staticFiles());
           return Future.all(events.completion(), bridge.register()).compose(ignored -> vertx.createHttpServer(config.tls() == null

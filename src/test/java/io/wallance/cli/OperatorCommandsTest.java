@@ -53,7 +53,7 @@ class OperatorCommandsTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    CliRun run = CliRun.of("status", "--url", "http://127.0.0.1:" + port);
+    CliRun run = CliRun.of("status", "--url", "http://127.0.0.1:" + port, "--password", "pw");
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).startsWith("error: cannot reach the dashboard").doesNotContain("Exception\n\tat");
@@ -61,7 +61,7 @@ class OperatorCommandsTest {
 
   @Test
   void statusRefusesANonHttpUrl() {
-    CliRun run = CliRun.of("status", "--url", "ftp://x");
+    CliRun run = CliRun.of("status", "--url", "ftp://x", "--password", "pw");
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).contains("--url must be http://HOST:PORT");

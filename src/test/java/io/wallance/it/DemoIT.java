@@ -84,7 +84,7 @@ class DemoIT {
 
     firstTimeUserBuysInTheBrowser(url, pw);
 
-    Result status = wallance("status", "--url", url);
+    Result status = wallance("status", "--url", url, "--password", pw);
     assertThat(status.exit()).as(status.text()).isZero();
     assertThat(status.text()).contains("4 nodes, 4 online");
     for (String name : List.of("pi1", "pi2", "pi3", "pi4")) {
@@ -101,6 +101,7 @@ class DemoIT {
 
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     JsonObject state = new JsonObject(client.send(HttpRequest.newBuilder(URI.create(url + "/api/state"))
+        .header("Authorization", basic(pw))
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body());
     JsonArray finalized = state.getJsonArray("recentFinalized");
     assertThat(finalized.stream().map(JsonObject.class::cast)
@@ -135,7 +136,7 @@ class DemoIT {
     assertThat(demo.waitFor(GONE.toSeconds(), TimeUnit.SECONDS)).as("demo exits after SIGTERM").isTrue();
     assertChildrenGone();
     reader.join(5_000); // the last lines of a finished process
-    assertThat(String.join("\n", output)).contains("demo: stopped");
+    assertThat(String.join("\n", lines())).contains("demo: stopped");
   }
 
   /**
@@ -192,7 +193,7 @@ class DemoIT {
     assertThat(children).as("the new node runs under the demo").hasSize(5);
 
     // Every node, old and new, in epoch 2 with quorum 4; pi5 in sync; digests at the cut agree.
-    awaitState(client, url, "all five in epoch 2, quorum 4, in sync, same checkpoint digest", state -> {
+    awaitState(client, url, pw, "all five in epoch 2, quorum 4, in sync, same checkpoint digest", state -> {
       JsonArray nodes = state.getJsonArray("nodes");
       return state.getLong("epoch") == 2 && state.getLong("quorum") == 4 && nodes.size() == 5
           && nodes.stream().map(JsonObject.class::cast).allMatch(n -> Boolean.TRUE.equals(n.getBoolean("online"))
@@ -200,7 +201,7 @@ class DemoIT {
               && Boolean.TRUE.equals(n.getBoolean("inSync")))
           && nodes.stream().map(n -> ((JsonObject) n).getString("ledgerDigest")).distinct().count() == 1;
     });
-    Result status = wallance("status", "--url", url);
+    Result status = wallance("status", "--url", url, "--password", pw);
     assertThat(status.text()).contains("5 nodes, 5 online");
 
     // Purchases go on, by an old member and by the new one; pi5 votes.
@@ -210,20 +211,20 @@ class DemoIT {
       assertThat(buy.exit()).as(buy.text()).isZero();
       assertThat(buy.text()).contains(": final; " + node + " balance");
     }
-    awaitState(client, url, "a vote by pi5 and one checkpoint digest", state ->
+    awaitState(client, url, pw, "a vote by pi5 and one checkpoint digest", state ->
         state.getJsonArray("recentVotes").stream().map(JsonObject.class::cast)
             .anyMatch(v -> "pi5".equals(v.getString("voterName")))
         && state.getJsonArray("nodes").stream().map(n -> ((JsonObject) n).getString("ledgerDigest")).distinct()
             .count() == 1);
   }
 
-  private static void awaitState(HttpClient client, String url, String what,
+  private static void awaitState(HttpClient client, String url, String pw, String what,
       java.util.function.Predicate<JsonObject> condition) throws Exception {
     long deadline = System.nanoTime() + UP.toNanos();
     JsonObject state = null;
     while (System.nanoTime() < deadline) {
       state = new JsonObject(client.send(HttpRequest.newBuilder(URI.create(url + "/api/state"))
-          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body());
+          .header("Authorization", basic(pw)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body());
       if (condition.test(state)) {
         return;
       }
@@ -247,6 +248,13 @@ class DemoIT {
     assertChildrenGone();
   }
 
+  /** @return a copy of the demo's output so far (the reader thread appends meanwhile) */
+  private List<String> lines() {
+    synchronized (output) {
+      return new ArrayList<>(output);
+    }
+  }
+
   /** Starts the demo and waits (bounded) for its dashboard line; remembers its node processes. */
   private void startDemo(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(java(), "-jar", jar.toString(), "demo"));
@@ -264,9 +272,9 @@ class DemoIT {
     reader.setDaemon(true);
     reader.start();
     long deadline = System.nanoTime() + UP.toNanos();
-    while (output.stream().noneMatch(l -> l.startsWith("dashboard: "))) {
-      assertThat(demo.isAlive()).as("demo exited early:\n" + String.join("\n", output)).isTrue();
-      assertThat(System.nanoTime()).as("no dashboard line within " + UP + ":\n" + String.join("\n", output))
+    while (lines().stream().noneMatch(l -> l.startsWith("dashboard: "))) {
+      assertThat(demo.isAlive()).as("demo exited early:\n" + String.join("\n", lines())).isTrue();
+      assertThat(System.nanoTime()).as("no dashboard line within " + UP + ":\n" + String.join("\n", lines()))
           .isLessThan(deadline);
       Thread.sleep(200);
     }

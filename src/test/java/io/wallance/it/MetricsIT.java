@@ -40,10 +40,11 @@ import org.junit.jupiter.api.Timeout;
  * Vert.x: {@code /metrics} parses (Debian's {@code promtool check metrics}, the reference
  * parser, and {@link PromText}), carries every meter of docs/METRICS.md with its type, and
  * moves as a purchase happens; {@code /readiness} is 200 with all members up and 503 on the
- * running nodes (and the web verticle) while two of four are paused (no quorum).
+ * running nodes (and the web verticle) while two of four are paused (no quorum); a node
+ * restarted after missing purchases answers 503 (in-sync: syncing) until it holds them, then 200.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 150, unit = TimeUnit.SECONDS)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
 class MetricsIT {
   private static final Duration WAIT = Duration.ofSeconds(40);
   private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
@@ -253,5 +254,110 @@ class MetricsIT {
       LocalNetwork.awaitTrue(node.name() + " ready again", WAIT, () -> status(nodeUrl(node) + "/readiness") == 200);
     }
     LocalNetwork.awaitTrue("web ready again", WAIT, () -> status(webUrl() + "/readiness") == 200);
+  }
+
+  /** One answer of a node's /readiness while it restarts. */
+  private record Probe(long atMillis, int status, String inSync, String reason, boolean missedFinalHere) {
+    @Override
+    public String toString() {
+      return atMillis + "ms:" + status + "/" + inSync + (reason.isEmpty() ? "" : "(" + reason.split(":")[0] + ")")
+          + (missedFinalHere ? "/held" : "/missing");
+    }
+  }
+
+  @Test
+  @Order(4)
+  void aNodeRestartedAfterMissingPurchasesIsNotReadyWhileSyncingAndReadyOnceItHoldsThem() throws Exception {
+    Node buyer = network.node(0);
+    Node late = network.node(3);
+    network.stop(late);
+    List<String> missed = new java.util.ArrayList<>();
+    for (long purchase = 2; purchase <= 3; purchase++) {
+      network.command(buyer, Command.Action.BUY, "Receipt", purchase);
+      String request = PurchaseIT.awaitRequest(network, buyer, purchase);
+      LocalNetwork.awaitTrue("final on the three running nodes", WAIT, () -> PurchaseIT.finalizedOn(network, request)
+          .containsAll(network.nodes().subList(0, 3).stream().map(Node::id).toList()));
+      missed.add(request);
+    }
+    // Ready otherwise: three of four members (quorum 3) answer, and they are in sync.
+    for (Node up : network.nodes().subList(0, 3)) {
+      LocalNetwork.awaitTrue(up.name() + " ready with one member down", WAIT,
+          () -> status(nodeUrl(up) + "/readiness") == 200);
+    }
+    assertThat(PurchaseIT.finalizedOn(network, missed.get(1))).doesNotContain(late.id());
+
+    // Poll the late node's /readiness from before its start until it is ready (bounded).
+    List<Probe> probes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    long t0 = System.nanoTime();
+    Thread poller = new Thread(() -> {
+      long deadline = t0 + Duration.ofSeconds(120).toNanos();
+      int readyAnswers = 0;
+      while (System.nanoTime() < deadline && readyAnswers < 5 && !Thread.currentThread().isInterrupted()) {
+        Probe p = probe(late, t0, missed);
+        probes.add(p);
+        if (p.status() == 200) {
+          readyAnswers++;
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "readiness-poller");
+    poller.start();
+    try {
+      network.restart(late, List.of());
+      LocalNetwork.awaitTrue(late.name() + " ready", Duration.ofSeconds(90),
+          () -> probes.stream().anyMatch(p -> p.status() == 200));
+    } finally {
+      poller.interrupt();
+      poller.join(10_000);
+    }
+    Probe firstReady = probes.stream().filter(p -> p.status() == 200).findFirst().orElseThrow();
+    List<Probe> before = probes.subList(0, probes.indexOf(firstReady));
+    System.out.println("MetricsIT: " + late.name() + " readiness while restarting: " + probes);
+    assertThat(before).as("answers before the first 200").isNotEmpty()
+        .allMatch(p -> p.status() != 200)
+        .anyMatch(p -> p.status() == 503 && "DOWN".equals(p.inSync()) && p.reason().startsWith("syncing")
+            && !p.missedFinalHere());
+    assertThat(firstReady.missedFinalHere()).as("the missed purchases are final on the node when it is ready")
+        .isTrue();
+    assertThat(firstReady.inSync()).isEqualTo("UP");
+    PurchaseIT.awaitSameCheckpoint(network);
+    for (Node node : network.nodes()) {
+      LocalNetwork.awaitTrue(node.name() + " ready", WAIT, () -> status(nodeUrl(node) + "/readiness") == 200);
+    }
+    String log = Files.readString(late.log());
+    String restarted = log.substring(log.lastIndexOf(" joined the cluster"));
+    assertThat(restarted).contains("is not in sync with its peers").contains(" is not ready: ")
+        .contains("is in sync with its peers").contains(" is ready");
+    assertThat(restarted.indexOf("is not in sync with its peers")).isLessThan(restarted.indexOf("is in sync with"));
+  }
+
+  private static Probe probe(Node node, long t0, List<String> missed) {
+    long at = (System.nanoTime() - t0) / 1_000_000;
+    try {
+      HttpResponse<String> r = get(nodeUrl(node) + "/readiness");
+      String inSync = "-";
+      String reason = "";
+      if (r.body().startsWith("{")) {
+        for (Object c : new JsonObject(r.body()).getJsonArray("checks", new io.vertx.core.json.JsonArray())) {
+          JsonObject check = (JsonObject) c;
+          if ("in-sync".equals(check.getString("id"))) {
+            inSync = check.getString("status");
+            reason = check.getJsonObject("data", new JsonObject()).getString("reason", "");
+          }
+        }
+      }
+      return new Probe(at, r.statusCode(), inSync, reason, held(node, missed));
+    } catch (Exception e) {
+      return new Probe(at, -1, "-", String.valueOf(e.getClass().getSimpleName()), held(node, missed));
+    }
+  }
+
+  /** Whether the node's finalized events of every missed request have reached the observer. */
+  private static boolean held(Node node, List<String> missed) {
+    return missed.stream().allMatch(r -> PurchaseIT.finalizedOn(network, r).contains(node.id()));
   }
 }

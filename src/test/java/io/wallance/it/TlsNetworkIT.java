@@ -57,7 +57,8 @@ class TlsNetworkIT {
     Path tls = network.tlsDir();
     WebConfig config = new WebConfig(dir.resolve("registry.txt"), List.of(), dir.resolve("keys/operator.key"), hash,
         dir.resolve("web"), "127.0.0.1", port, ClusterOptions.loopback(network.clusterName(), List.of(1), 1, true, 5),
-        null, new TlsFiles(tls.resolve("ca.crt"), tls.resolve("observer.crt"), tls.resolve("observer.key")).check());
+        null).withTls(new TlsFiles(tls.resolve("ca.crt"), tls.resolve("observer.crt"), tls.resolve("observer.key"))
+        .check());
     Registry registry = config.loadRegistry();
     network.observer().deployVerticle(new WebVerticle(config, registry, config.loadOperatorKey(registry),
         config.loadPasswordHash())).await(30, TimeUnit.SECONDS);
@@ -122,19 +123,20 @@ class TlsNetworkIT {
   @Test
   void statusWorksOverHttpsWithTheProjectCaAndFailsClearlyWithoutIt() throws Exception {
     Path ca = network.tlsDir().resolve("ca.crt");
-    LocalNetwork.awaitTrue("status over https", Duration.ofSeconds(60), () -> run("status", "--url", base, "--ca",
+    LocalNetwork.awaitTrue("status over https", Duration.ofSeconds(60), () -> run("status", "--url", base, "--password", PASSWORD, "--ca",
         ca.toString()).code == 0);
-    Result ok = run("status", "--url", base, "--ca", ca.toString());
+    Result ok = run("status", "--url", base, "--password", PASSWORD, "--ca", ca.toString());
     assertThat(ok.out).contains("pi1", "pi2", "pi3", "pi4");
 
-    Result untrusted = run("status", "--url", base);
+    Result untrusted = run("status", "--url", base, "--password", PASSWORD);
     assertThat(untrusted.code).isNotZero();
     assertThat(untrusted.err).contains("not trusted").contains("--ca");
 
-    Result plain = run("status", "--url", base.replace("https://", "http://"));
+    Result plain = run("status", "--url", base.replace("https://", "http://"), "--password", PASSWORD);
     assertThat(plain.code).isNotZero();
 
-    Result wrongScheme = run("status", "--url", base.replace("https://", "http://"), "--ca", ca.toString());
+    Result wrongScheme = run("status", "--url", base.replace("https://", "http://"), "--password", PASSWORD,
+        "--ca", ca.toString());
     assertThat(wrongScheme.code).isNotZero();
     assertThat(wrongScheme.err).contains("--ca is for an https://");
   }

@@ -77,6 +77,12 @@ class NodeMetricsTest {
   }
 
   /** A node view with every member holding {@code shares} shares; {@code extra} more for the first. */
+  private static JsonObject check(JsonObject readiness, String id) {
+    return readiness.getJsonArray("checks").stream().map(JsonObject.class::cast)
+        .filter(c -> id.equals(c.getString("id"))).findFirst().orElseThrow(() -> new AssertionError("no check " + id
+            + " in " + readiness.encode()));
+  }
+
   private static JsonObject view(String id, String name, long shares, long extra) {
     JsonArray wallets = new JsonArray();
     for (int i = 0; i < IDS.size(); i++) {
@@ -175,6 +181,11 @@ class NodeMetricsTest {
     assertThat(get("/health").statusCode()).isEqualTo(200);
     JsonObject body = new JsonObject(get("/readiness").body());
     assertThat(body.getString("status")).isEqualTo("UP");
+    JsonObject node = check(body, "node").getJsonObject("data");
+    assertThat(node.getString("id")).isEqualTo(IDS.get(0));
+    assertThat(node.getString("name")).isEqualTo("pi1");
+    assertThat(node.getLong("epoch")).isEqualTo(1);
+    assertThat(check(body, "in-sync").getJsonObject("data").getBoolean("inSync")).isTrue();
 
     // Two of four members silent: 2 online < quorum 3.
     silence(IDS.get(2));
@@ -190,7 +201,9 @@ class NodeMetricsTest {
     views.put(IDS.get(1), view(IDS.get(1), "pi2", 10, 40));
     views.put(IDS.get(2), view(IDS.get(2), "pi3", 10, 40));
     await("not ready while behind", () -> get("/readiness").statusCode() == 503);
-    assertThat(get("/readiness").body()).contains("in-sync");
+    JsonObject syncing = check(new JsonObject(get("/readiness").body()), "in-sync");
+    assertThat(syncing.getString("status")).isEqualTo("DOWN");
+    assertThat(syncing.getJsonObject("data").getString("reason")).startsWith("syncing");
     views.put(IDS.get(0), view(IDS.get(0), "pi1", 10, 40)); // caught up
     await("ready once caught up", () -> get("/readiness").statusCode() == 200);
 

@@ -84,13 +84,21 @@ class OperatorApiTest {
 
   @Test
   void stateListsEveryMemberOfflineWhenNoNodeAnswers() throws Exception {
-    HttpResponse<Buffer> r = call(HttpMethod.GET, "/api/state", null, null, null);
+    HttpResponse<Buffer> r = call(HttpMethod.GET, "/api/state", PASSWORD, null, null);
 
     assertThat(r.statusCode()).isEqualTo(200);
     JsonObject state = r.bodyAsJsonObject();
     assertThat(state.getJsonArray("nodes")).hasSize(4);
     assertThat(state.getJsonArray("nodes").getJsonObject(0).getBoolean("online")).isFalse();
     assertThat(state.getJsonArray("contracts")).hasSize(2);
+  }
+
+  @Test
+  void readsNeedTheOperatorPasswordToo() throws Exception {
+    HttpResponse<Buffer> none = call(HttpMethod.GET, "/api/state", null, null, null);
+    assertError(none, 401, "UNAUTHORIZED");
+    assertThat(none.getHeader("WWW-Authenticate")).startsWith("Basic realm=");
+    assertError(call(HttpMethod.GET, "/api/nodes/pi1/purchases/1", null, null, null), 401, "UNAUTHORIZED");
   }
 
   @Test
@@ -110,7 +118,7 @@ class OperatorApiTest {
   void unknownNodeIs404() throws Exception {
     assertError(buy("00".repeat(32), PASSWORD, "{\"contract\":\"Receipt\"}"), 404, "UNKNOWN_NODE");
     assertError(buy("pi9", PASSWORD, "{\"contract\":\"Receipt\"}"), 404, "UNKNOWN_NODE");
-    assertError(call(HttpMethod.GET, "/api/nodes/nobody/purchases/1", null, null, null), 404, "UNKNOWN_NODE");
+    assertError(call(HttpMethod.GET, "/api/nodes/nobody/purchases/1", PASSWORD, null, null), 404, "UNKNOWN_NODE");
   }
 
   @Test
@@ -145,7 +153,7 @@ class OperatorApiTest {
     assertError(call(HttpMethod.DELETE, "/api/nodes/pi1/purchases/0", PASSWORD, null, null), 404, "UNKNOWN_PURCHASE");
     assertError(call(HttpMethod.DELETE, "/api/nodes/pi1/purchases/99", PASSWORD, null, null), 404, "UNKNOWN_PURCHASE");
     assertError(call(HttpMethod.GET, "/api/nope", null, null, null), 404, "NOT_FOUND");
-    assertError(call(HttpMethod.GET, "/nope", null, null, null), 404, "NOT_FOUND");
+    assertError(call(HttpMethod.GET, "/nope", null, null, null), 401, "UNAUTHORIZED"); // no page file without a login
     assertError(call(HttpMethod.PUT, "/api/state", null, null, null), 405, "METHOD_NOT_ALLOWED");
   }
 }

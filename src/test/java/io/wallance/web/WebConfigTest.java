@@ -79,6 +79,22 @@ class WebConfigTest {
   }
 
   @Test
+  void sessionExpiryDefaultsAndIsRead() throws Exception {
+    assertThat(WebConfig.load(write(valid())).sessions()).isEqualTo(WebConfig.Sessions.defaults());
+    assertThat(WebConfig.Sessions.defaults()).isEqualTo(new WebConfig.Sessions(1_800_000, 43_200_000));
+    JsonObject json = valid().put("session", new JsonObject().put("idleSeconds", 60).put("absoluteSeconds", 3600));
+    WebConfig c = WebConfig.load(write(json));
+    assertThat(c.sessions()).isEqualTo(new WebConfig.Sessions(60_000, 3_600_000));
+    assertThat(WebConfig.load(write(c.toJson()))).isEqualTo(c);
+    assertThat(WebConfig.load(write(valid().put("session", new JsonObject().put("idleSeconds", 90)))).sessions())
+        .isEqualTo(new WebConfig.Sessions(90_000, 43_200_000));
+    assertRefused(j -> j.put("session", new JsonObject().put("idleSeconds", 0)), "session.idleSeconds must be an integer");
+    assertRefused(j -> j.put("session", new JsonObject().put("absoluteSeconds", "1h")),
+        "session.absoluteSeconds must be an integer");
+    assertRefused(j -> j.put("session", new JsonObject().put("idle", 5)), "session.idle unknown field");
+  }
+
+  @Test
   void refusesUnknownFields() throws Exception {
     assertRefused(j -> j.put("htpp", 1), "htpp unknown field");
     assertRefused(j -> j.getJsonObject("http").put("tls", true), "http.tls unknown field");
