@@ -39,6 +39,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         PasswordHashCommand.class,
         DemoCommand.class,
         BenchCommand.class,
+        ChaosCommand.class,
     })
 public final class Main implements Runnable {
 
