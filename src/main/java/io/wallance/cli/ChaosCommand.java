@@ -32,7 +32,9 @@ import picocli.CommandLine.Spec;
         "network namespace of its own behind a bridge; an observer in another namespace buys",
         "continuously from every node. Faults, one after the other: kill (SIGKILL, restart",
         "from the data directory), pause (SIGSTOP past failure detection, SIGCONT), partition",
-        "(nftables drop rules between node sets). After each heal it measures the recovery",
+        "(nftables drop rules between node sets), loss (nftables random drop), delay (the",
+        "node's test-only event-bus interceptor), skew (wall clock shifted by minutes with",
+        "libfaketime), disk (data directory on a full tmpfs). After each heal it measures the recovery",
         "(a new purchase final on every node, the victim voting again); at the end it checks",
         "safety (no conflicting finality, no negative balance) and convergence (equal ledger",
         "digests at a common cut), prints a table and optionally writes JSON. Exit code 0",
@@ -47,9 +49,10 @@ final class ChaosCommand implements Callable<Integer> {
       description = "Nodes, 4-9 (quorum 3 of 4 tolerates one faulty node). Default: ${DEFAULT-VALUE}.")
   private int nodes;
 
-  @Option(names = "--faults", paramLabel = "LIST", split = ",", defaultValue = "kill,pause,partition",
-      description = "Faults to inject in this order, comma-separated: kill, pause, partition."
-          + " Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--faults", paramLabel = "LIST", split = ",",
+      defaultValue = "kill,pause,partition,loss,delay,skew,disk",
+      description = "Faults to inject in this order, comma-separated: kill, pause, partition, loss, delay, skew,"
+          + " disk. Default: ${DEFAULT-VALUE}.")
   private List<String> faults;
 
   @Option(names = "--rounds", paramLabel = "R", defaultValue = "1",
@@ -70,6 +73,20 @@ final class ChaosCommand implements Callable<Integer> {
       description = "Sensor period of every node (earns the funds the purchases spend), 100-10000."
           + " Default: ${DEFAULT-VALUE}.")
   private long sensorPeriod;
+
+  @Option(names = "--loss", paramLabel = "PERCENT", defaultValue = "20",
+      description = "Share of the victim's TCP packets dropped by the loss fault, 1-90. Default: ${DEFAULT-VALUE}.")
+  private int lossPercent;
+
+  @Option(names = "--delay", paramLabel = "MILLIS", defaultValue = "300",
+      description = "How long the delay fault holds each protocol message the victim receives, 1-10000."
+          + " Default: ${DEFAULT-VALUE}.")
+  private long delayMillis;
+
+  @Option(names = "--skew", paramLabel = "MINUTES", defaultValue = "5",
+      description = "How far the skew fault shifts the victim's wall clock (ahead or behind, at random), 1-1440."
+          + " Default: ${DEFAULT-VALUE}.")
+  private long skewMinutes;
 
   @Option(names = "--seed", paramLabel = "SEED", description = "Seed of the victims' choice. Default: random.")
   private Long seed;
@@ -95,6 +112,9 @@ final class ChaosCommand implements Callable<Integer> {
     requireRoot();
     requireTool("ip", "iproute2");
     requireTool("nft", "nftables");
+    if (kinds.contains(ChaosFault.SKEW)) {
+      faketime();
+    }
     List<String> swept = ChaosNetwork.sweepStale();
     if (!swept.isEmpty()) {
       out.println("chaos: removed namespaces left by an earlier run: " + String.join(" ", swept));
@@ -148,6 +168,15 @@ final class ChaosCommand implements Callable<Integer> {
     if (sensorPeriod < 100 || sensorPeriod > 10_000) {
       throw new ParameterException(spec.commandLine(), "--sensor-period must be 100-10000, got " + sensorPeriod);
     }
+    if (lossPercent < 1 || lossPercent > 90) {
+      throw new ParameterException(spec.commandLine(), "--loss must be 1-90 percent, got " + lossPercent);
+    }
+    if (delayMillis < 1 || delayMillis > 10_000) {
+      throw new ParameterException(spec.commandLine(), "--delay must be 1-10000 ms, got " + delayMillis);
+    }
+    if (skewMinutes < 1 || skewMinutes > 1440) {
+      throw new ParameterException(spec.commandLine(), "--skew must be 1-1440 minutes, got " + skewMinutes);
+    }
     LinkedHashSet<ChaosFault> kinds = new LinkedHashSet<>();
     for (String f : faults) {
       try {
@@ -166,8 +195,9 @@ final class ChaosCommand implements Callable<Integer> {
   private int inside(List<ChaosFault> kinds, long actualSeed, PrintWriter out) throws Exception {
     BenchCommand.quietLibraries();
     ChaosNetwork network = ChaosNetwork.of(inside, nodes);
-    ChaosRun run = new ChaosRun(new ChaosRun.Options(nodes, kinds, rounds, hold, recoveryLimit, sensorPeriod, 5, 20,
-        500, actualSeed, keep), network, out);
+    ChaosRun run = new ChaosRun(new ChaosRun.Options(nodes, kinds, rounds, hold, recoveryLimit, sensorPeriod,
+        skewMinutes, lossPercent, delayMillis, kinds.contains(ChaosFault.SKEW) ? faketime() : null, actualSeed, keep),
+        network, out);
     Thread hook = new Thread(run::stop, "chaos-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     JsonObject result;
@@ -236,6 +266,21 @@ final class ChaosCommand implements Callable<Integer> {
       }
     }
     throw new IllegalStateException("chaos needs root for network namespaces and nftables rules (run it with sudo)");
+  }
+
+  /** libfaketime's preload library, from the Debian package {@code faketime} (any architecture). */
+  static Path faketime() throws IOException {
+    List<Path> candidates = new ArrayList<>(List.of(Path.of("/usr/lib/faketime/libfaketime.so.1")));
+    try (var dirs = Files.list(Path.of("/usr/lib"))) {
+      dirs.filter(d -> d.getFileName().toString().endsWith("-linux-gnu"))
+          .forEach(d -> candidates.add(d.resolve("faketime").resolve("libfaketime.so.1")));
+    }
+    for (Path p : candidates) {
+      if (Files.isRegularFile(p)) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("chaos --faults skew needs libfaketime (Debian: apt-get install faketime)");
   }
 
   private static void requireTool(String tool, String debianPackage) {

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.wallance.cluster.Addresses;
 import io.wallance.cluster.ClusterFactory;
+import io.wallance.node.InboundDelay;
 import io.wallance.progress.Progress;
 import io.wallance.protocol.Crypto;
 import io.wallance.web.WebConfig;
@@ -44,7 +45,8 @@ final class ChaosRun {
 
   /** What the run does. */
   record Options(int nodes, List<ChaosFault> faults, int rounds, long holdSeconds, long recoverySeconds,
-      long sensorMillis, long skewMinutes, int lossPercent, long delayMillis, long seed, boolean keep) {}
+      long sensorMillis, long skewMinutes, int lossPercent, long delayMillis, Path faketime, long seed,
+      boolean keep) {}
 
   /** One injected fault, as reported. */
   record Episode(ChaosFault fault, List<String> victims, String detail, double injectedAt, double healedAt,
@@ -70,6 +72,11 @@ final class ChaosRun {
     this.network = network;
     this.out = out;
     this.random = new Random(options.seed());
+  }
+
+  /** The file a node's {@link InboundDelay} reads its delay from. */
+  private Path delayFile(int index) {
+    return fleet.dir().resolve("delay-" + fleet.nodes().get(index).name() + ".txt");
   }
 
   /** The node whose data directory is a small tmpfs (the disk-full victim): the last one. */
@@ -104,7 +111,9 @@ final class ChaosRun {
           command.add("env");
           command.addAll(env);
         }
-        command.addAll(java);
+        command.add(java.get(0));
+        command.add("-D" + InboundDelay.PROPERTY + "=" + delayFile(index));
+        command.addAll(java.subList(1, java.size()));
         return command;
       }
     };
@@ -308,6 +317,16 @@ final class ChaosRun {
         }
         detail = names(victims) + " | the others and the observer (nft drop both ways)";
       }
+      case LOSS -> {
+        network.loss(victim, options.lossPercent());
+        detail = options.lossPercent() + "% of its TCP packets dropped at random, both ways (nft numgen)";
+      }
+      case DELAY -> {
+        Files.writeString(delayFile(victim), Long.toString(options.delayMillis()), StandardCharsets.US_ASCII);
+        detail = "every protocol message it receives held " + options.delayMillis() + " ms (event-bus interceptor)";
+      }
+      case SKEW -> detail = skew(node, victim);
+      case DISK -> detail = fillDisk(node, victim);
       default -> throw new IllegalStateException("fault not implemented: " + fault.label);
     }
     out.printf("chaos: %s %s: %s%n", fault.label, names(victims), detail);
@@ -322,6 +341,18 @@ final class ChaosRun {
           network.heal(v);
         }
       }
+      case LOSS -> network.heal(victim);
+      case DELAY -> Files.writeString(delayFile(victim), "0", StandardCharsets.US_ASCII);
+      case SKEW -> {
+        fleet.kill(node);
+        environment.remove(victim);
+        fleet.restart(node);
+      }
+      case DISK -> {
+        Files.deleteIfExists(diskFiller(node));
+        fleet.kill(node);
+        fleet.restart(node);
+      }
       default -> throw new IllegalStateException("fault not implemented: " + fault.label);
     }
     long healed = System.nanoTime();
@@ -334,6 +365,71 @@ final class ChaosRun {
         names(victims), e.votedAgainSeconds() == null ? "never" : e.votedAgainSeconds());
     out.flush();
     return e;
+  }
+
+  /**
+   * Restarts the node with its wall clock shifted by {@code skewMinutes} (either way) through
+   * libfaketime, waits until it votes again, and reads the shift back from its readings.
+   * libfaketime shifts the monotonic clock by the same constant (its default): the JVM's timed
+   * waits stay right, and the protocol, which times everything on the monotonic clock, never
+   * sees the shift; with {@code FAKETIME_DONT_FAKE_MONOTONIC=1} timed waits returned early.
+   */
+  private String skew(LocalFleet.Node node, int victim) throws Exception {
+    long minutes = random.nextBoolean() ? options.skewMinutes() : -options.skewMinutes();
+    fleet.kill(node);
+    environment.put(victim, List.of("LD_PRELOAD=" + options.faketime(), "FAKETIME=" + (minutes > 0 ? "+" : "")
+        + minutes + "m"));
+    fleet.restart(node);
+    long restarted = System.nanoTime();
+    long deadline = restarted + TimeUnit.SECONDS.toNanos(options.recoverySeconds());
+    while (workload.lastForeignVote(ids.get(victim)) < restarted && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    boolean voting = workload.lastForeignVote(ids.get(victim)) >= restarted;
+    String observed = "unknown";
+    try {
+      JsonArray readings = query(ids.get(victim), new JsonObject()).getJsonArray("readings", new JsonArray());
+      if (!readings.isEmpty()) {
+        long time = readings.getJsonObject(readings.size() - 1).getLong("time", 0L);
+        observed = String.format(java.util.Locale.ROOT, "%+.1f", (time - System.currentTimeMillis()) / 60_000.0);
+      }
+    } catch (Exception unanswered) {
+      // reported as unknown
+    }
+    return "restarted with FAKETIME=" + (minutes > 0 ? "+" : "") + minutes + "m (its readings' clock " + observed
+        + " min off); voting while skewed: " + (voting ? "yes, after " + round((System.nanoTime() - restarted) / 1e9)
+        + " s" : "NO");
+  }
+
+  private Path diskFiller(LocalFleet.Node node) {
+    return fleet.dir().resolve("data").resolve(node.name()).resolve("chaos-filler");
+  }
+
+  /**
+   * Fills the node's data directory (a {@value #DISK_SIZE} tmpfs) until a write fails, then
+   * waits (up to the hold) for the node to report its store failure.
+   */
+  private String fillDisk(LocalFleet.Node node, int victim) throws Exception {
+    Path filler = diskFiller(node);
+    long written = 0;
+    byte[] block = new byte[1 << 20];
+    try (OutputStream o = Files.newOutputStream(filler)) {
+      for (int i = 0; i < 256; i++) {
+        o.write(block);
+        written += block.length;
+      }
+    } catch (IOException full) {
+      // the point
+    }
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.SECONDS.toNanos(options.holdSeconds());
+    while (workload.healthy(ids.get(victim)) && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    boolean failed = !workload.healthy(ids.get(victim));
+    return "data dir (tmpfs " + DISK_SIZE + ") filled with " + (written >> 20) + " MiB; store "
+        + (failed ? "failed after " + round((System.nanoTime() - start) / 1e9) + " s (node stopped acting)"
+        : "still writing at the end of the hold") + "; healed by freeing it and restarting the node";
   }
 
   private void hold(ChaosFault fault, long injected) throws InterruptedException {

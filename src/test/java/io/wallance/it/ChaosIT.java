@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
  * harness is stopped with SIGTERM halfway, and namespaces of a dead earlier harness are swept.
  */
 class ChaosIT {
-  private static final long LIMIT_SECONDS = 330;
-  /** The faults of the bounded run; `chaos --help` lists them all. */
-  static final String FAULTS = "kill,pause,partition";
+  private static final long LIMIT_SECONDS = 600;
+  /** Every fault `chaos` knows, once each. */
+  static final String FAULTS = "kill,pause,partition,loss,delay,skew,disk";
 
   private static Path jar() {
     Path jar = Path.of(System.getProperty("wallance.jar", "target/wallance.jar")).toAbsolutePath();
@@ -49,7 +49,7 @@ class ChaosIT {
     String stale = "wlc" + gone.pid() + "-br";
     run("ip", "netns", "add", stale);
 
-    Process chaos = new ProcessBuilder(java(), "-jar", jar().toString(), "chaos", "--faults", FAULTS, "--hold", "8",
+    Process chaos = new ProcessBuilder(java(), "-jar", jar().toString(), "chaos", "--faults", FAULTS, "--hold", "6",
         "--recovery-limit", "120", "--json", json.toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     List<ProcessHandle> children = new ArrayList<>();
@@ -95,6 +95,15 @@ class ChaosIT {
           .isNotNull().isLessThanOrEqualTo(120.0);
     }
     assertThat(r.getJsonObject("faults").getMap()).containsOnlyKeys(List.of(FAULTS.split(",")));
+    // The faults took effect: the full disk stopped the node's store; the skewed node ran minutes off and voted.
+    assertThat(detail(episodes, "disk")).contains("store failed after");
+    assertThat(detail(episodes, "skew")).containsPattern("its readings' clock [+-][45]\\.[0-9] min off")
+        .contains("voting while skewed: yes");
+  }
+
+  private static String detail(JsonArray episodes, String fault) {
+    return episodes.stream().map(e -> (JsonObject) e).filter(e -> e.getString("fault").equals(fault))
+        .map(e -> e.getString("detail")).findFirst().orElseThrow();
   }
 
   @Test
