@@ -143,6 +143,7 @@ public final class SubscriptionGuard {
     }
     String self = cluster.getNodeId();
     for (String address : List.copyOf(registrations.keySet())) {
+      MessageConsumer<?> checked = consumers.get(address);
       Promise<List<RegistrationInfo>> listed = Promise.promise();
       try {
         cluster.getRegistrations(address, listed);
@@ -154,7 +155,8 @@ public final class SubscriptionGuard {
           return;
         }
         boolean listedHere = ar.result().stream().anyMatch(r -> self.equals(r.nodeId()) && !r.localOnly());
-        if (!listedHere) {
+        // A check that overlapped a restore saw the old state: the consumer is already new.
+        if (!listedHere && consumers.get(address) == checked) {
           restore(address);
         }
       }));
