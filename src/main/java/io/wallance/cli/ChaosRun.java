@@ -142,14 +142,6 @@ final class ChaosRun {
       return result;
     } finally {
       stop();
-      if (!options.keep()) {
-        try {
-          ChaosNetwork.exec("umount", "-l", dir.resolve("data").resolve(fleet.nodes().get(diskNode()).name()).toString());
-        } catch (IOException notMounted) {
-          // only with the disk fault
-        }
-        fleet.delete();
-      }
     }
   }
 
@@ -634,6 +626,16 @@ final class ChaosRun {
         }
       }
       fleet.close();
+      // Also on SIGTERM or Ctrl+C (this runs in the shutdown hook then).
+      if (!options.keep()) {
+        try {
+          ChaosNetwork.exec("umount", "-l", fleet.dir().resolve("data").resolve(fleet.nodes().get(diskNode()).name())
+              .toString());
+        } catch (IOException | InterruptedException notMounted) {
+          // only with the disk fault
+        }
+        fleet.delete();
+      }
     }
   }
 

@@ -129,6 +129,9 @@ class ChaosIT {
     }
     Thread.sleep(1000);
     assertThat(namespaces()).as("namespaces left after SIGTERM").noneMatch(ns -> ns.startsWith(prefix));
+    java.util.regex.Matcher files = java.util.regex.Pattern.compile("\\(files in (\\S+)\\)").matcher(read(log));
+    assertThat(files.find()).as("the run names its directory").isTrue();
+    assertThat(Path.of(files.group(1))).as("the run's directory after SIGTERM").doesNotExist();
     assertThat(children.stream().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList())
         .as("processes left after SIGTERM").isEmpty();
   }
