@@ -670,7 +670,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** The bench's catalogue: one contract of price 1 whose action is {@code true} (a cheap process). */
-  private static Path benchCatalogue(Path dir) throws IOException {
+  static Path benchCatalogue(Path dir) throws IOException {
     Path contract = Files.createDirectories(dir.resolve("contracts").resolve(CONTRACT));
     Files.writeString(contract.resolve("contract.json"), new JsonObject().put("name", CONTRACT).put("price", 1)
         .put("description", "bench: the cheapest purchase (runs true)")
@@ -712,7 +712,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** Our lines, not Hazelcast's and Vert.x's INFO chatter. */
-  private static void quietLibraries() {
+  static void quietLibraries() {
     if (LoggerFactory.getLogger("com.hazelcast") instanceof Logger hazelcast) {
       hazelcast.setLevel(Level.ERROR);
     }

@@ -100,13 +100,60 @@ final class LocalFleet implements AutoCloseable {
   private final ClusterOptions observerCluster;
   private final String cluster;
   private final List<String> members;
+  private final Placement placement;
   private final List<Process> processes = new ArrayList<>();
   /** The registry chain: the genesis, then each epoch {@link #addNode()} wrote. */
   private final List<Path> registryFiles = new ArrayList<>();
   private boolean closed;
 
+  /**
+   * Where the nodes run: the address each node binds and advertises, the observer's address,
+   * and how a node's process is started. {@link #LOOPBACK} (demo, bench) puts everything on
+   * {@code 127.0.0.1} with free ports and starts plain child JVMs; {@code chaos} gives every
+   * node an address of its own in a network namespace and wraps its command in
+   * {@code ip netns exec} (see {@code ChaosNetwork}).
+   */
+  interface Placement {
+    /** Everything on loopback, distinct free ports, commands unchanged. */
+    Placement LOOPBACK = new Placement() {
+      @Override
+      public String host(int index) {
+        return HOST;
+      }
+
+      @Override
+      public String observerHost() {
+        return HOST;
+      }
+
+      @Override
+      public List<String> command(Node node, List<String> java) {
+        return java;
+      }
+    };
+
+    /** @return the address node {@code index} (0-based) binds and advertises */
+    String host(int index);
+
+    /** @return the address the observer (a lite member) binds and advertises */
+    String observerHost();
+
+    /**
+     * @param node the node (for a process hosting several nodes: its last one)
+     * @param java the plain command starting its JVM
+     * @return the command to run instead, e.g. prefixed with {@code ip netns exec NS}; asked at
+     *     every (re)start, so it may change between starts
+     */
+    List<String> command(Node node, List<String> java);
+
+    /** @return whether each node has an address of its own (then all use one fixed port) */
+    default boolean ownAddresses() {
+      return !host(0).equals(observerHost());
+    }
+  }
+
   private LocalFleet(Path dir, Spec spec, List<Node> nodes, Path registryFile, Path operatorKey,
-      ClusterOptions observerCluster, String cluster, List<String> members) {
+      ClusterOptions observerCluster, String cluster, List<String> members, Placement placement) {
     this.dir = dir;
     this.spec = spec;
     this.nodes = new ArrayList<>(nodes);
@@ -116,6 +163,7 @@ final class LocalFleet implements AutoCloseable {
     this.cluster = cluster;
     this.members = List.copyOf(members);
     registryFiles.add(registryFile);
+    this.placement = placement;
   }
 
   /**
@@ -127,6 +175,18 @@ final class LocalFleet implements AutoCloseable {
    * @return the network, not yet started
    */
   static LocalFleet create(Path dir, Spec spec) throws Exception {
+    return create(dir, spec, Placement.LOOPBACK);
+  }
+
+  /**
+   * As {@link #create(Path, Spec)}, with the nodes placed as {@code placement} says.
+   *
+   * @param dir an empty directory
+   * @param spec what to generate
+   * @param placement where the nodes run and how they are started
+   * @return the network, not yet started
+   */
+  static LocalFleet create(Path dir, Spec spec, Placement placement) throws Exception {
     Path keys = dir.resolve("keys");
     Path conf = dir.resolve("conf");
     Path logs = dir.resolve("logs");
@@ -143,16 +203,32 @@ final class LocalFleet implements AutoCloseable {
         StandardCharsets.US_ASCII);
 
     int count = spec.count();
-    List<Integer> all = freePorts(spec.metrics() ? 2 * count + 1 : count + 1);
+    List<Integer> all;
+    if (placement.ownAddresses()) {
+      // One address per member: every member uses the same ports.
+      all = new ArrayList<>();
+      for (int k = 0; k <= count; k++) {
+        all.add(ClusterOptions.DEFAULT_HAZELCAST_PORT);
+      }
+      for (int k = 0; spec.metrics() && k < count; k++) {
+        all.add(ClusterOptions.DEFAULT_HAZELCAST_PORT + 1);
+      }
+    } else {
+      all = freePorts(spec.metrics() ? 2 * count + 1 : count + 1);
+    }
     List<Integer> ports = all.subList(0, count + 1);
     List<Integer> metricsPorts = all.subList(count + 1, all.size());
-    List<String> members = ports.stream().map(p -> HOST + ":" + p).toList();
+    List<String> members = new ArrayList<>();
+    for (int k = 0; k < count; k++) {
+      members.add(placement.host(k) + ":" + ports.get(k));
+    }
+    members.add(placement.observerHost() + ":" + ports.get(count));
     String cluster = spec.clusterPrefix() + "-" + Long.toUnsignedString(new SecureRandom().nextLong(), 36);
     List<Node> nodes = new ArrayList<>();
     int i = 0;
     for (Map.Entry<String, String> e : names.entrySet()) {
       String name = e.getKey();
-      JsonObject json = nodeConfig(spec, dir, name, cluster, ports.get(i), members,
+      JsonObject json = nodeConfig(spec, dir, name, cluster, placement.host(i), ports.get(i), members,
           spec.metrics() ? metricsPorts.get(i) : 0, List.of());
       Path config = conf.resolve(name + ".json");
       Files.writeString(config, json.encodePrettily() + "\n", StandardCharsets.UTF_8);
@@ -165,19 +241,20 @@ final class LocalFleet implements AutoCloseable {
     if (spec.metrics()) {
       StringBuilder targets = new StringBuilder();
       for (Node node : nodes) {
-        targets.append(node.name()).append(' ').append(HOST).append(':').append(node.metricsPort()).append('\n');
+        targets.append(node.name()).append(' ').append(placement.host(nodes.indexOf(node))).append(':')
+            .append(node.metricsPort()).append('\n');
       }
       Files.writeString(dir.resolve("metrics-targets.txt"), targets.toString(), StandardCharsets.US_ASCII);
     }
-    ClusterOptions observer = ClusterOptions.loopback(cluster, ports, ports.get(count), true,
-        FAILURE_DETECTION_SECONDS);
+    ClusterOptions observer = new ClusterOptions(cluster, members, placement.observerHost(), ports.get(count),
+        placement.observerHost(), 0, true, FAILURE_DETECTION_SECONDS);
     return new LocalFleet(dir, spec, List.copyOf(nodes), registryFile, keys.resolve("operator.key"), observer,
-        cluster, members);
+        cluster, members, placement);
   }
 
   /** A node's config (the JSON of {@code conf/<name>.json}); {@code metricsPort} 0 for none. */
-  private static JsonObject nodeConfig(Spec spec, Path dir, String name, String cluster, int port, List<String> members,
-      int metricsPort, List<Path> registryUpdates) {
+  private static JsonObject nodeConfig(Spec spec, Path dir, String name, String cluster, String host, int port,
+      List<String> members, int metricsPort, List<Path> registryUpdates) {
     Path keys = dir.resolve("keys");
     JsonObject json = new JsonObject()
         .put("name", name)
@@ -194,11 +271,11 @@ final class LocalFleet implements AutoCloseable {
     }
     json.put("sensor", new JsonObject().put("kind", "virtual").put("periodMillis", spec.sensorPeriodMillis())
             .put("randomPeriod", false).put("thermalPath", "/sys/class/thermal/thermal_zone0/temp"))
-        .put("cluster", new JsonObject().put("name", cluster).put("host", HOST).put("port", port)
+        .put("cluster", new JsonObject().put("name", cluster).put("host", host).put("port", port)
             .put("members", new JsonArray(members)).put("eventBusPort", 0)
             .put("failureDetectionSeconds", FAILURE_DETECTION_SECONDS));
     if (metricsPort != 0) {
-      json.put("metrics", new JsonObject().put("host", HOST).put("port", metricsPort));
+      json.put("metrics", new JsonObject().put("host", host).put("port", metricsPort));
     }
     return json;
   }
@@ -241,14 +318,15 @@ final class LocalFleet implements AutoCloseable {
     List<Integer> free = freePorts(spec.metrics() ? 2 : 1);
     int port = free.get(0);
     int metricsPort = spec.metrics() ? free.get(1) : 0;
+    String host = placement.host(nodes.size());
     List<String> joined = new ArrayList<>(members);
-    joined.add(HOST + ":" + port);
+    joined.add(host + ":" + port);
     Path config = dir.resolve("conf").resolve(name + ".json");
-    Files.writeString(config, nodeConfig(spec, dir, name, cluster, port, joined, metricsPort,
+    Files.writeString(config, nodeConfig(spec, dir, name, cluster, host, port, joined, metricsPort,
         registryFiles.subList(1, registryFiles.size())).encodePrettily() + "\n", StandardCharsets.UTF_8);
     Node node = new Node(name, id, config, dir.resolve("logs").resolve(name + ".log"), processes.size(), metricsPort);
     if (spec.metrics()) {
-      Files.writeString(dir.resolve("metrics-targets.txt"), name + " " + HOST + ":" + metricsPort + "\n",
+      Files.writeString(dir.resolve("metrics-targets.txt"), name + " " + host + ":" + metricsPort + "\n",
           StandardCharsets.US_ASCII, java.nio.file.StandardOpenOption.APPEND);
     }
     processes.add(start(node.process(), List.of(node)));
@@ -326,14 +404,45 @@ final class LocalFleet implements AutoCloseable {
     command.add(classpath());
     command.add(Main.class.getName());
     command.add("node");
+    Node last = hosted.get(hosted.size() - 1);
     for (Node node : hosted) {
       command.addAll(List.of("--config", node.config().toString()));
     }
-    return new ProcessBuilder(command)
+    return new ProcessBuilder(placement.command(last, command))
         .directory(dir.toFile())
         .redirectErrorStream(true)
-        .redirectOutput(hosted.get(0).log().toFile())
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(hosted.get(0).log().toFile()))
         .start();
+  }
+
+  /**
+   * Kills a node's process with SIGKILL (as a power cut would) and waits until it is gone.
+   * Every node of that process goes with it.
+   */
+  void kill(Node node) throws InterruptedException {
+    Process process = processes.get(node.process());
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("node " + node.name() + " (pid " + process.pid() + ") survived SIGKILL for 30 s");
+    }
+  }
+
+  /**
+   * Starts a node's process again, from its data directory, after it exited or was killed
+   * (its log continues). The placement is asked for the command again.
+   */
+  void restart(Node node) throws IOException {
+    Process old = processes.get(node.process());
+    if (old.isAlive()) {
+      throw new IllegalStateException("node " + node.name() + " still runs (pid " + old.pid() + ")");
+    }
+    int p = node.process();
+    processes.set(p, start(p, nodes.stream().filter(n -> n.process() == p).toList()));
+  }
+
+  /** @return the process hosting a node (the current one after a restart) */
+  Process process(Node node) {
+    return processes.get(node.process());
   }
 
   /** @return the node processes, by index (empty before {@link #startNodes()}) */
@@ -421,13 +530,13 @@ final class LocalFleet implements AutoCloseable {
     return dir;
   }
 
-  private static String javaExecutable() {
+  static String javaExecutable() {
     return ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
   /** The running jar, or this JVM's classpath when running from classes (development, tests). */
-  private static String classpath() {
+  static String classpath() {
     try {
       Path source = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       if (Files.isRegularFile(source)) {

@@ -40,6 +40,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         DemoCommand.class,
         BenchCommand.class,
         CertCommand.class,
+        ChaosCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -4,10 +4,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.wallance.cluster.Addresses;
 import io.wallance.cluster.ClusterFactory;
 import io.wallance.cluster.ClusterOptions;
 import io.wallance.metrics.Observability;
 import io.wallance.node.CrashPoint;
+import io.wallance.node.InboundDelay;
 import io.wallance.node.NodeConfig;
 import io.wallance.node.NodeDeployment;
 import io.wallance.node.NodeKeys;
@@ -160,6 +162,7 @@ final class NodeCommand implements Callable<Integer> {
       throw new IllegalStateException("cannot join cluster " + cluster.clusterName() + " on "
           + cluster.bindHost() + ":" + cluster.hazelcastPort() + ": " + Main.describe(e), e);
     }
+    InboundDelay.installIfRequested(vertx, new Addresses(node.genesis().body().net()));
     try {
       NodeDeployment.deploy(vertx, cfg, node.key(), node.genesis(), node.updates())
           .await(START_SECONDS, TimeUnit.SECONDS);

@@ -10,6 +10,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.wallance.cluster.Addresses;
+import io.wallance.cluster.SubscriptionGuard;
 import io.wallance.ledger.Effects;
 import io.wallance.ledger.LedgerState;
 import io.wallance.ledger.LedgerEvent;
@@ -129,6 +130,7 @@ public final class NodeVerticle extends VerticleBase {
   private long sent;
   private String name;
   private EventBus bus;
+  private SubscriptionGuard subscriptions;
   private ObserverEvents events;
   private TokenBuckets limiter;
   private final TokenBuckets eventLimiter = new TokenBuckets(REJECTED_EVENTS_PER_SECOND, REJECTED_EVENTS_PER_SECOND);
@@ -246,11 +248,16 @@ public final class NodeVerticle extends VerticleBase {
     events = new ObserverEvents(bus, addresses, me, name);
     limiter = new TokenBuckets(rateLimit.burst(), rateLimit.perSecond());
     refreshKnownSenders();
+    subscriptions = new SubscriptionGuard(vertx, "node " + name);
     List<MessageConsumer<?>> consumers = List.of(
-        bus.<Object>consumer(addresses.gossip(), m -> guard(() -> onProtocol(m, true))),
-        bus.<Object>consumer(addresses.to(me), m -> guard(() -> onProtocol(m, false))),
-        bus.<Object>consumer(addresses.command(me), m -> guard(m, () -> onCommand(m))),
-        bus.<Object>consumer(addresses.query(me), m -> guard(m, () -> onQuery(m))),
+        subscriptions.register(addresses.gossip(),
+            () -> bus.<Object>consumer(addresses.gossip(), m -> guard(() -> onProtocol(m, true)))),
+        subscriptions.register(addresses.to(me),
+            () -> bus.<Object>consumer(addresses.to(me), m -> guard(() -> onProtocol(m, false)))),
+        subscriptions.register(addresses.command(me),
+            () -> bus.<Object>consumer(addresses.command(me), m -> guard(m, () -> onCommand(m)))),
+        subscriptions.register(addresses.query(me),
+            () -> bus.<Object>consumer(addresses.query(me), m -> guard(m, () -> onQuery(m)))),
         bus.<Object>localConsumer(addresses.localShare(me), m -> guard(() -> onShareRequest(m))),
         bus.<Object>localConsumer(addresses.localCatalogue(me), m -> guard(() -> onCatalogue(m))));
     vertx.setPeriodic(TICK_MILLIS, id -> guard(() -> {
@@ -265,6 +272,7 @@ public final class NodeVerticle extends VerticleBase {
     boolean restored = stored.state().isPresent();
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .onSuccess(x -> {
+          subscriptions.start();
           LOG.info("node {} ({}) listening on network {}, epoch {}, {} ledger in {}", name, me, addresses.net(),
               replica.registry().epoch(), restored ? "restored" : "new", store.options().dataDir());
           for (ContractRunLog.Run run : stored.interrupted()) {
@@ -281,6 +289,9 @@ public final class NodeVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (subscriptions != null) {
+      subscriptions.stop();
+    }
     if (journal != null) {
       journal.close();
     }
@@ -664,11 +675,33 @@ public final class NodeVerticle extends VerticleBase {
 
   /** Answers after the writes submitted before the query: the view never shows what is not durable. */
   private void onQuery(Message<Object> m) {
+    Map<String, Long> cut = queryCut(m.body());
     if (!healthy()) {
       m.reply(unhealthyView());
       return;
     }
-    journal.submit(List.of(), List.of(), () -> m.reply(view()));
+    journal.submit(List.of(), List.of(), () -> m.reply(withCut(view(), cut)));
+  }
+
+  /**
+   * The optional {@code cut} of a query ({@code {"cut": {"<id>": shares}}}): the harness
+   * compares nodes' ledgers at one common cut. Anything else in the body is ignored.
+   */
+  private static Map<String, Long> queryCut(Object body) {
+    if (!(body instanceof JsonObject json) || !(json.getValue("cut") instanceof JsonObject cut)) {
+      return null;
+    }
+    Map<String, Long> positions = new TreeMap<>();
+    for (String id : cut.fieldNames()) {
+      if (cut.getValue(id) instanceof Number n && n.longValue() >= 0 && positions.size() < 1024) {
+        positions.put(id, n.longValue());
+      }
+    }
+    return positions;
+  }
+
+  private JsonObject withCut(JsonObject view, Map<String, Long> cut) {
+    return cut == null ? view : view.put("cutDigest", replica.digestAt(cut));
   }
 
   /**
@@ -704,6 +737,7 @@ public final class NodeVerticle extends VerticleBase {
     return new JsonObject().put("signaturesVerified", signatures.verified())
         .put("signaturesCached", signatures.cached()).put("messagesReceived", received).put("messagesSent", sent)
         .put("journalCommits", journal == null ? 0 : journal.commits())
+        .put("subscriptionsRestored", subscriptions == null ? 0 : subscriptions.restored())
         .put("pid", ProcessHandle.current().pid())
         .put("heapUsedBytes", rt.totalMemory() - rt.freeMemory()).put("heapCommittedBytes", rt.totalMemory())
         .put("heapMaxBytes", rt.maxMemory()).put("heapAfterGcBytes", heapAfterGc());

@@ -10,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.FileSystemAccess;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.wallance.cluster.Addresses;
+import io.wallance.cluster.SubscriptionGuard;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.Registry;
 import java.util.List;
@@ -49,6 +50,7 @@ public final class WebVerticle extends VerticleBase {
   private Fleet fleet;
   private Nodes nodes;
   private HttpServer server;
+  private SubscriptionGuard subscriptions;
   private Future<Void> refreshing;
   private long refreshedAt;
 
@@ -85,8 +87,9 @@ public final class WebVerticle extends VerticleBase {
     fleet = new Fleet(registry);
     Addresses addresses = new Addresses(registry.net());
     nodes = new Nodes(vertx.eventBus(), addresses);
-    MessageConsumer<Object> events = vertx.eventBus().consumer(addresses.events(),
-        message -> fleet.onEvent(message.body()));
+    subscriptions = new SubscriptionGuard(vertx, "dashboard");
+    MessageConsumer<?> events = subscriptions.register(addresses.events(),
+        () -> vertx.eventBus().consumer(addresses.events(), message -> fleet.onEvent(message.body())));
     return vertx.executeBlocking(() -> CommandCounters.open(config.dataDir()))
         .compose(counters -> {
           OperatorCommands commands = new OperatorCommands(vertx, registry, operator, counters, nodes);
@@ -114,8 +117,17 @@ public final class WebVerticle extends VerticleBase {
         })
         .onSuccess(s -> {
           server = s;
+          subscriptions.start();
           vertx.setPeriodic(REFRESH_MS, id -> refreshAll());
         });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (subscriptions != null) {
+      subscriptions.stop();
+    }
+    return Future.succeededFuture();
   }
 
   private StaticHandler staticFiles() {
