@@ -6,7 +6,7 @@ package io.wallance.ledger;
  * the digest: they only decide what is resident. What always stays in memory, whatever the
  * caps: every wallet's head (state, share position, balance, epoch, chain length), its shares
  * past the contiguous prefix, its granted-but-uncited rewards, and the compact
- * {@link RewardBook} of granted and cited rewards (36 bytes per reward, needed to refuse a
+ * {@link RewardBook} of granted and cited rewards (53–106 bytes per purchase hash, needed to refuse a
  * reward cited twice, forever). See {@code docs/ARCHITECTURE.md}, "Memory model".
  *
  * @param recentShares signed shares kept per wallet below its contiguous count

@@ -11,7 +11,7 @@ import java.util.Map;
  * wallet's chain cited it. A replica needs both forever (a reward may be cited once only, and
  * a reward cited before its grant arrives must not count again), so they stay in memory,
  * as raw 256-bit keys in an open-addressing table (32 bytes of key and one flag byte per slot,
- * at most 5/8 full: about 55 bytes per purchase hash instead of ~250 for a {@code String} in
+ * between 5/16 and 5/8 full: 53–106 bytes per purchase hash instead of ~250 for a {@code String} in
  * two hash sets). Keys that are not 64 lowercase hex digits (only hand-made test requests)
  * are kept in a side map.
  */
