@@ -67,6 +67,10 @@ public final class ClusterFactory {
     config.setProperty("hazelcast.merge.first.run.delay.seconds", mergeDelay);
     config.setProperty("hazelcast.merge.next.run.delay.seconds", mergeDelay);
     config.setProperty("hazelcast.graceful.shutdown.max.wait", Integer.toString(GRACEFUL_SHUTDOWN_SECONDS));
+    // Hazelcast's own metrics (for Management Center and JMX, which a node never uses) were
+    // ~10 % of a node's CPU samples under load (BENCHMARKS.md, profile); the node's metrics are
+    // Micrometer's.
+    config.getMetricsConfig().setEnabled(false);
 
     NetworkConfig network = config.getNetworkConfig();
     // Reuse the address: a node restarted right after a crash finds its port in TIME_WAIT.

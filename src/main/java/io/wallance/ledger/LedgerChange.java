@@ -78,8 +78,12 @@ public sealed interface LedgerChange {
     }
   }
 
-  /** {@code voter}'s vote on the finalized {@code purchase} earned it a reward. */
-  record RewardGranted(String voter, String purchase) implements LedgerChange {
+  /**
+   * {@code voter}'s vote on the finalized {@code purchase} earned it a reward; {@code epoch} is
+   * the purchase's epoch, whose registry sets the reward's units (kept so the reward's value is
+   * known without the purchase's certificate in memory).
+   */
+  record RewardGranted(String voter, String purchase, long epoch) implements LedgerChange {
     public RewardGranted {
       Objects.requireNonNull(voter);
       Objects.requireNonNull(purchase);

@@ -6,6 +6,8 @@ import io.wallance.protocol.Signed;
 import io.wallance.protocol.Vote;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,7 +31,12 @@ public final class LedgerState {
 
   final TreeMap<Long, Signed<Registry>> registries = new TreeMap<>();
   final TreeMap<String, Wallet> wallets = new TreeMap<>();
-  final Map<String, Final> finals = new HashMap<>();
+  /** The recent finalized requests, oldest first ({@link MemoryCaps#recentFinals}); the rest are archived. */
+  final LinkedHashMap<String, Final> finals = new LinkedHashMap<>();
+  /** What is kept in memory. */
+  final MemoryCaps caps;
+  /** Finals evicted from {@link #finals} so far. */
+  long finalsEvicted;
   /** This member's vote per (buyer, previous state): it never signs another one. */
   final Map<String, Signed<Vote>> myVotes = new HashMap<>();
   /** Extra votes signed only under the VOTE_TWICE mutation, by request hash. */
@@ -43,7 +50,18 @@ public final class LedgerState {
   /** Rewards cited again on a chain where they were already cited (only possible under a mutation). */
   long citedTwice;
 
-  LedgerState() {}
+  LedgerState() {
+    this(MemoryCaps.UNBOUNDED);
+  }
+
+  LedgerState(MemoryCaps caps) {
+    this.caps = caps;
+  }
+
+  /** The memory caps this state was built with. */
+  public MemoryCaps caps() {
+    return caps;
+  }
 
   /**
    * Rebuilds a state from a journal: the changes a replica made, in the order it made them,
@@ -54,21 +72,58 @@ public final class LedgerState {
    *     registry, or a change does not fit the state before it (a journal out of order)
    */
   public static LedgerState replay(List<? extends LedgerChange> journal) {
-    if (journal.isEmpty() || !(journal.get(0) instanceof LedgerChange.RegistryAdopted)) {
-      throw new IllegalArgumentException("a journal starts with the genesis registry");
+    return replay(journal, MemoryCaps.UNBOUNDED);
+  }
+
+  /** As {@link #replay(List)}, keeping in memory only what {@code caps} allow. */
+  public static LedgerState replay(List<? extends LedgerChange> journal, MemoryCaps caps) {
+    Replay r = new Replay(caps);
+    journal.forEach(r::apply);
+    return r.state();
+  }
+
+  /**
+   * A replay fed one change at a time, so a store can stream a long journal without holding
+   * it (memory stays within the caps while replaying).
+   */
+  public static final class Replay {
+    private final LedgerState s;
+    private long count;
+
+    /** An empty replay keeping what {@code caps} allow. */
+    public Replay(MemoryCaps caps) {
+      s = new LedgerState(caps);
     }
-    LedgerState s = new LedgerState();
-    int i = 0;
-    for (LedgerChange c : journal) {
+
+    /**
+     * Applies the next change of the journal.
+     *
+     * @throws IllegalArgumentException when the first change is not a registry or a change does not fit
+     */
+    public void apply(LedgerChange c) {
+      if (count == 0 && !(c instanceof LedgerChange.RegistryAdopted)) {
+        throw new IllegalArgumentException("a journal starts with the genesis registry");
+      }
       try {
         s.apply(c);
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("journal change " + i + " (" + c.getClass().getSimpleName()
+        throw new IllegalArgumentException("journal change " + count + " (" + c.getClass().getSimpleName()
             + ") does not apply: " + e.getMessage(), e);
       }
-      i++;
+      count++;
     }
-    return s;
+
+    /**
+     * The state rebuilt so far.
+     *
+     * @throws IllegalArgumentException when no change was applied
+     */
+    public LedgerState state() {
+      if (count == 0) {
+        throw new IllegalArgumentException("a journal starts with the genesis registry");
+      }
+      return s;
+    }
   }
 
   /** True when no registry was adopted yet (a replica's state always has one). */
@@ -85,35 +140,42 @@ public final class LedgerState {
         wallets.computeIfAbsent(m.id(), id -> new Wallet(id, r.epoch()));
       }
     } else if (change instanceof LedgerChange.ShareStored c) {
-      wallet(c.share().body().author()).addShare(c.share());
+      wallet(c.share().body().author()).addShare(c.share(), caps.recentShares());
     } else if (change instanceof LedgerChange.Finalized c) {
       Request r = c.request().body();
       Wallet w = wallet(r.buyer());
-      if (c.index() != w.chain.size() || !w.head.equals(r.prev())) {
+      if (c.index() != w.chainLength || !w.head.equals(r.prev())) {
         throw new IllegalStateException("finalized request at index " + c.index() + " on a chain of "
-            + w.chain.size() + " or not on the head");
+            + w.chainLength + " or not on the head");
       }
       w.head = c.newState();
       w.headShares = c.headShares();
       w.headBalance = c.headBalance();
       w.headEpoch = r.epoch();
       for (String h : r.rewards()) {
-        if (!w.cited.add(h)) {
+        if (!w.cite(h)) {
           citedTwice++;
         }
       }
-      w.chain.add(c.request().hash());
-      w.states.put(c.newState(), w.chain.size());
+      w.appendChain(c.request().hash(), c.newState(), caps.recentChain());
       finals.put(c.request().hash(), new Final(c.request(), new TreeMap<>(c.votes()), c.index(), c.prevEpoch(),
           c.newState()));
+      forgetSlot(r);
+      Iterator<String> it = finals.keySet().iterator();
+      while (finals.size() > caps.recentFinals() && it.hasNext()) {
+        it.next();
+        it.remove();
+        finalsEvicted++;
+      }
     } else if (change instanceof LedgerChange.VoteStored c) {
       Final f = finals.get(c.request());
-      if (f == null) {
+      if (f != null) {
+        f.votes().putIfAbsent(c.vote().body().voter(), c.vote());
+      } else if (finalsEvicted == 0) {
         throw new IllegalStateException("vote for a request that is not final");
-      }
-      f.votes().putIfAbsent(c.vote().body().voter(), c.vote());
+      } // else: for an archived final; the journal (the archive) holds it
     } else if (change instanceof LedgerChange.RewardGranted c) {
-      wallet(c.voter()).grant(c.purchase());
+      wallet(c.voter()).grant(c.purchase(), c.epoch());
     } else if (change instanceof LedgerChange.MyVote c) {
       myVotes.putIfAbsent(c.slot(), c.vote());
     } else if (change instanceof LedgerChange.ExtraVote c) {
@@ -129,6 +191,23 @@ public final class LedgerState {
     } else {
       throw new IllegalArgumentException("unknown change " + change);
     }
+  }
+
+  /**
+   * A request on (buyer, prev) became final, so the slot is superseded for good: this member's
+   * vote and request on it are never consulted again (a replica votes and requests only at a
+   * head) and leave memory. The journal keeps them.
+   */
+  private void forgetSlot(Request r) {
+    if (caps.unbounded()) {
+      return;
+    }
+    myVotes.remove(r.buyer() + r.prev());
+    Signed<Request> mine = myRequests.get(r.prev());
+    if (mine != null && mine.body().buyer().equals(r.buyer())) {
+      myRequests.remove(r.prev());
+    }
+    extraVotes.values().removeIf(v -> v.body().buyer().equals(r.buyer()) && v.body().prev().equals(r.prev()));
   }
 
   private Wallet wallet(String id) {

@@ -51,6 +51,8 @@ public final class Replica {
   private final SignatureCheck signatures;
   private final ReplicaOptions options;
   private final LedgerState ledger;
+  /** Where evicted items are read back from ({@link MemoryCaps}). */
+  private final LedgerArchive archive;
   /** Changes made to {@link #ledger} since the last {@link #drainChanges()}. */
   private final List<LedgerChange> changes = new ArrayList<>();
 
@@ -92,13 +94,26 @@ public final class Replica {
    */
   public static Replica create(Crypto.KeyPair key, Signed<Registry> genesis, Rules rules, SignatureCheck signatures,
       ReplicaOptions options) throws ProtocolException {
+    return create(key, genesis, rules, signatures, options, MemoryCaps.UNBOUNDED, LedgerArchive.NONE);
+  }
+
+  /**
+   * As {@link #create(Crypto.KeyPair, Signed, Rules, SignatureCheck, ReplicaOptions)}, keeping
+   * in memory only what {@code caps} allow and reading the rest back from {@code archive}
+   * (which must hold every change this replica drains, once made durable).
+   *
+   * @throws ProtocolException when the genesis registry is invalid or badly signed
+   */
+  public static Replica create(Crypto.KeyPair key, Signed<Registry> genesis, Rules rules, SignatureCheck signatures,
+      ReplicaOptions options, MemoryCaps caps, LedgerArchive archive) throws ProtocolException {
     Registry g = genesis.body();
     g.validateGenesis();
     if (!signatures.verify(genesis)) {
       throw new ProtocolException(Reason.BAD_REGISTRY, "genesis must be epoch 1 signed by one of its operators");
     }
-    LedgerState state = new LedgerState();
-    Replica r = new Replica(key, g.net(), rules, signatures, options, state);
+    checkArchive(caps, archive);
+    LedgerState state = new LedgerState(caps);
+    Replica r = new Replica(key, g.net(), rules, signatures, options, state, archive);
     r.adopt(genesis);
     return r;
   }
@@ -109,14 +124,32 @@ public final class Replica {
    */
   public static Replica restart(Crypto.KeyPair key, LedgerState state, Rules rules, SignatureCheck signatures,
       ReplicaOptions options) {
+    return restart(key, state, rules, signatures, options, LedgerArchive.NONE);
+  }
+
+  /**
+   * As {@link #restart(Crypto.KeyPair, LedgerState, Rules, SignatureCheck, ReplicaOptions)} for
+   * a state replayed with memory caps: evicted items are read back from {@code archive}.
+   */
+  public static Replica restart(Crypto.KeyPair key, LedgerState state, Rules rules, SignatureCheck signatures,
+      ReplicaOptions options, LedgerArchive archive) {
     if (state.isEmpty()) {
       throw new IllegalArgumentException("a restarted replica needs a state holding its genesis registry");
     }
-    return new Replica(key, state.registries.firstEntry().getValue().body().net(), rules, signatures, options, state);
+    checkArchive(state.caps, archive);
+    return new Replica(key, state.registries.firstEntry().getValue().body().net(), rules, signatures, options, state,
+        archive);
+  }
+
+  private static void checkArchive(MemoryCaps caps, LedgerArchive archive) {
+    if (!caps.unbounded() && archive == LedgerArchive.NONE) {
+      throw new IllegalArgumentException("a replica that evicts needs an archive to read evicted items back from");
+    }
   }
 
   private Replica(Crypto.KeyPair key, String net, Rules rules, SignatureCheck signatures, ReplicaOptions options,
-      LedgerState ledger) {
+      LedgerState ledger, LedgerArchive archive) {
+    this.archive = archive;
     this.key = key;
     this.me = key.id();
     this.net = net;
@@ -157,7 +190,7 @@ public final class Replica {
   public Effects share(String sensor, long reading, long now) {
     Effects fx = new Effects();
     Wallet w = wallet(me);
-    long seq = w.shares.isEmpty() ? 1 : w.shares.lastKey() + 1;
+    long seq = w.lastSeq + 1;
     Share body = Pow.mine(new Share(net, me, seq, sensor, reading, 0), difficulty());
     Signed<Share> s = Signed.sign(body, key);
     record(new LedgerChange.ShareStored(s));
@@ -232,7 +265,7 @@ public final class Replica {
       rewards = rewards.subList(0, Request.MAX_REWARDS);
     }
     long shares = Math.max(w.contiguous, w.headShares);
-    long balance = w.headBalance + (shares - w.headShares) + rewardUnits(rewards);
+    long balance = w.headBalance + (shares - w.headShares) + rewardUnits(w, rewards);
     return new Request(net, me, reg.epoch(), w.head, shares, rewards, balance, contract, price, 0);
   }
 
@@ -255,7 +288,7 @@ public final class Replica {
       for (Iterator<Map.Entry<String, Long>> it = gaps.entrySet().iterator(); it.hasNext(); ) {
         Map.Entry<String, Long> gap = it.next();
         Wallet w = ledger.wallets.get(gap.getKey());
-        if (w.shares.lastKey() <= w.contiguous) {
+        if (w.lastSeq <= w.contiguous) {
           it.remove();
         } else if (now - gap.getValue() >= options.pullMillis()) {
           long to = Math.min(w.sharesAfter(w.contiguous).firstKey() - 1, w.contiguous + Pull.MAX_ITEMS);
@@ -367,6 +400,11 @@ public final class Replica {
     }
     long before = w.contiguous;
     Signed<Share> old = w.shares.get(sh.seq());
+    if (old == null && sh.seq() <= w.shareFloor) {
+      // Evicted long ago: never stored twice; the archive still shows an equivocation.
+      List<Signed<Share>> held = archive.shares(sh.author(), sh.seq(), sh.seq());
+      old = held.isEmpty() ? s : held.get(0);
+    }
     if (old == null) {
       record(new LedgerChange.ShareStored(s));
     } else {
@@ -387,6 +425,11 @@ public final class Replica {
     Request r = s.body();
     if (ledger.finals.containsKey(s.hash())) {
       return; // a replay of a final request: nothing to do
+    }
+    Wallet buyer = ledger.wallets.get(r.buyer());
+    boolean stale = buyer != null && !buyer.head.equals(r.prev()) && superseded(buyer, r.prev());
+    if (stale && ledger.finalsEvicted > 0 && archive.certificate(s.hash()) != null) {
+      return; // a replay of an archived final request
     }
     Registry reg = registry(r.epoch());
     if (reg == null) {
@@ -413,7 +456,7 @@ public final class Replica {
       return;
     }
     Wallet w = wallet(r.buyer());
-    if (w.states.containsKey(r.prev()) && !w.head.equals(r.prev())) {
+    if (stale) {
       reject(Reason.STALE_STATE, s, "previous state already superseded", fx);
       return;
     }
@@ -446,7 +489,7 @@ public final class Replica {
     p.votes.values().removeIf(v -> !matches(v.body(), r));
     fx.event(new LedgerEvent.RequestSeen(s.hash(), r.buyer(), r.contract(), r.price(), r.prev()));
     if (!atHead && !r.buyer().equals(me)) {
-      pull(Pull.What.CHAIN, r.buyer(), w.chain.size(), w.chain.size() + CHAIN_PAGE - 1, r.buyer(), now, fx);
+      pull(Pull.What.CHAIN, r.buyer(), w.chainLength, w.chainLength + CHAIN_PAGE - 1L, r.buyer(), now, fx);
     }
     consider(p, now, fx);
   }
@@ -488,18 +531,22 @@ public final class Replica {
       misbehaviour(Kind.EQUIVOCATING_VOTE, v.voter(), List.of(earlier.wireText(), s.wireText()), fx);
     }
     trim(byPrev, (int) registry(currentEpoch()).outdate());
+    boolean stale = !w.head.equals(v.prev()) && superseded(w, v.prev());
     Final f = ledger.finals.get(v.request());
+    if (f == null && stale) {
+      f = archived(v.request()); // a late vote for a final that left memory
+    }
     if (f != null) {
       if (matches(v, f.request().body()) && !f.votes().containsKey(v.voter())) {
         record(new LedgerChange.VoteStored(s));
         fx.event(new LedgerEvent.VoteSeen(v.request(), v.voter()));
         if (!rules.has(Mutation.REWARDS_BY_ARRIVAL) && eligible(v.voter(), f.request().body(), f.prevEpoch())) {
-          grant(v.voter(), v.request(), now, fx);
+          grant(v.voter(), v.request(), f.request().body().epoch(), now, fx);
         }
       }
       return;
     }
-    if (w.states.containsKey(v.prev()) && !w.head.equals(v.prev())) {
+    if (stale) {
       return; // for a superseded state: kept only as equivocation evidence above
     }
     Pending p = pending.get(v.request());
@@ -553,12 +600,12 @@ public final class Replica {
         pull(Pull.What.SHARES, e.id(), w.contiguous + 1, Math.min(e.shares(), w.contiguous + Pull.MAX_ITEMS), peer,
             now, fx);
       }
-      if (before.chain() > w.chain.size()) {
-        pull(Pull.What.CHAIN, e.id(), w.chain.size(), Math.min(e.chain() - 1, w.chain.size() + CHAIN_PAGE - 1), peer,
+      if (before.chain() > w.chainLength) {
+        pull(Pull.What.CHAIN, e.id(), w.chainLength, Math.min(e.chain() - 1, w.chainLength + CHAIN_PAGE - 1L), peer,
             now, fx);
       }
       boolean settled = before.rewards() == e.rewards() && before.rewardDigest().equals(e.rewardDigest());
-      if (settled && e.rewards() >= w.rewards.size() && !e.rewardDigest().equals(w.rewardDigest())) {
+      if (settled && e.rewards() >= w.rewardCount() && !e.rewardDigest().equals(w.rewardDigest())) {
         // We lack at least one reward the peer has; page through its list until digests agree.
         String cursorKey = peer + e.id();
         long from = rewardCursor.getOrDefault(cursorKey, 0L);
@@ -589,11 +636,14 @@ public final class Replica {
       case SHARES -> {
         Wallet w = ledger.wallets.get(p.subject());
         if (w != null) {
+          if (p.from() <= w.shareFloor) {
+            archive.shares(w.id, p.from(), Math.min(last, w.shareFloor)).forEach(sh -> fx.send(to, sh));
+          }
           w.shares.subMap(p.from(), true, last, true).values().forEach(sh -> fx.send(to, sh));
         }
       }
       case REQUEST -> {
-        Final f = ledger.finals.get(p.subject());
+        Final f = finalOf(p.subject());
         if (f != null) {
           f.votes().values().forEach(v -> fx.send(to, v));
           fx.send(to, f.request());
@@ -608,9 +658,13 @@ public final class Replica {
       case CHAIN -> {
         Wallet w = ledger.wallets.get(p.subject());
         if (w != null) {
-          long end = Math.min(Math.min(p.to(), p.from() + CHAIN_PAGE - 1), w.chain.size() - 1L);
-          for (long i = p.from(); i <= end; i++) {
-            Final f = ledger.finals.get(w.chain.get((int) i));
+          long end = Math.min(Math.min(p.to(), p.from() + CHAIN_PAGE - 1), w.chainLength - 1L);
+          for (long i = Math.max(0, p.from()); i <= end; i++) {
+            String h = chainEntry(w, i);
+            Final f = h == null ? null : finalOf(h);
+            if (f == null) {
+              break; // not durable yet: the peer pulls again
+            }
             f.votes().values().forEach(v -> fx.send(to, v));
             fx.send(to, f.request());
           }
@@ -619,15 +673,13 @@ public final class Replica {
       case REWARDS -> {
         Wallet w = ledger.wallets.get(p.subject());
         if (w != null) {
-          long i = 0;
-          for (String h : w.rewards) {
-            if (i >= p.from() && i <= last) {
-              Signed<Vote> v = ledger.finals.get(h).votes().get(p.subject());
-              if (v != null) {
-                fx.send(to, v);
-              }
+          List<String> granted = w.book.sorted(RewardBook.GRANTED);
+          for (long i = Math.max(0, p.from()); i <= last && i < granted.size(); i++) {
+            Final f = finalOf(granted.get((int) i));
+            Signed<Vote> v = f == null ? null : f.votes().get(p.subject());
+            if (v != null) {
+              fx.send(to, v);
             }
-            i++;
           }
         }
       }
@@ -709,8 +761,10 @@ public final class Replica {
     Request r = p.request.body();
     Wallet w = wallet(r.buyer());
     if (!r.prev().equals(w.head)) {
+      // Superseded: expired from memory, validity unchanged. Only resident states are checked
+      // here (this runs on every share of the buyer); the bounded buffer drops the rest.
       if (w.states.containsKey(r.prev())) {
-        pending.remove(p.request.hash()); // superseded: expired from memory, validity unchanged
+        pending.remove(p.request.hash());
       }
       return;
     }
@@ -783,11 +837,11 @@ public final class Replica {
     }
     Set<String> listed = new HashSet<>();
     for (String h : r.rewards()) {
-      if ((w.cited.contains(h) || !listed.add(h)) && !rules.has(Mutation.REWARD_CITED_TWICE)) {
+      if ((w.book.isCited(h) || !listed.add(h)) && !rules.has(Mutation.REWARD_CITED_TWICE)) {
         throw new ProtocolException(Reason.BAD_REWARD, "reward " + h.substring(0, Math.min(12, h.length()))
             + " already cited");
       }
-      if (!w.rewards.contains(h)) {
+      if (!w.book.isGranted(h)) {
         pull(Pull.What.REQUEST, h, 0, 0, r.buyer(), now, fx);
         result = Check.WAIT;
       }
@@ -802,7 +856,7 @@ public final class Replica {
       }
       return Check.OK;
     }
-    long expected = w.headBalance + (r.shares() - w.headShares) + rewardUnits(r.rewards());
+    long expected = w.headBalance + (r.shares() - w.headShares) + rewardUnits(w, r.rewards());
     if (r.balance() != expected) {
       throw new ProtocolException(Reason.BAD_BALANCE, "balance " + r.balance() + " but the cited position gives "
           + expected);
@@ -891,7 +945,7 @@ public final class Replica {
     long after = before - debit;
     String old = w.head;
     String state = stateHash(s, after);
-    record(new LedgerChange.Finalized(s, p.votes, w.chain.size(), prevEpoch, state, position, after));
+    record(new LedgerChange.Finalized(s, p.votes, w.chainLength, prevEpoch, state, position, after));
     pending.remove(s.hash());
     List<String> rewarded = new ArrayList<>();
     int arrivalBudget = registry(r.epoch()).quorumSize() - 1;
@@ -902,7 +956,7 @@ public final class Replica {
       if (rules.has(Mutation.REWARDS_BY_ARRIVAL) && rewarded.size() >= arrivalBudget) {
         break;
       }
-      grant(voter, s.hash(), now, fx);
+      grant(voter, s.hash(), r.epoch(), now, fx);
       rewarded.add(voter);
     }
     List<String> voters = new ArrayList<>(p.votes.keySet());
@@ -925,23 +979,65 @@ public final class Replica {
     return Crypto.sha256Hex(all);
   }
 
-  private void grant(String voter, String purchase, long now, Effects fx) {
+  private void grant(String voter, String purchase, long epoch, long now, Effects fx) {
     Wallet w = ledger.wallets.get(voter);
-    if (w != null && !w.rewards.contains(purchase)) {
-      record(new LedgerChange.RewardGranted(voter, purchase));
+    if (w != null && !w.book.isGranted(purchase)) {
+      record(new LedgerChange.RewardGranted(voter, purchase, epoch));
       reconsiderBuyer(voter, now, fx);
     }
   }
 
-  private long rewardUnits(List<String> purchases) {
+  /** The units of the rewards {@code purchases} cited by wallet {@code w} (0 for a purchase not final here). */
+  private long rewardUnits(Wallet w, List<String> purchases) {
     long units = 0;
     for (String h : purchases) {
-      Final f = ledger.finals.get(h);
-      if (f != null) {
-        units += registry(f.request().body().epoch()).reward();
+      Long epoch = w.uncited.get(h);
+      if (epoch == null) {
+        Final f = finalOf(h); // only under a mutation that cites a reward twice, or one not granted here
+        epoch = f == null ? null : f.request().body().epoch();
+      }
+      if (epoch != null) {
+        units += registry(epoch).reward();
       }
     }
     return units;
+  }
+
+  // ------------------------------------------------------------------ resident or archived
+
+  /**
+   * True when {@code state} is a state {@code w}'s chain has produced (so any request or vote
+   * on it, other than on the head, is for a superseded slot). Recent states are in memory; an
+   * older one is looked up in the archive.
+   */
+  private boolean superseded(Wallet w, String state) {
+    if (w.states.containsKey(state)) {
+      return true;
+    }
+    if (ledger.caps.unbounded() || w.chainLength < ledger.caps.recentChain()) {
+      return false; // every state of the chain is resident
+    }
+    return state.equals(Crypto.GENESIS) || archive.isState(w.id, state);
+  }
+
+  /** The final with this hash, resident or archived, or null. */
+  private Final finalOf(String hash) {
+    Final f = ledger.finals.get(hash);
+    return f != null || ledger.finalsEvicted == 0 ? f : archived(hash);
+  }
+
+  private Final archived(String hash) {
+    if (ledger.finalsEvicted == 0) {
+      return null;
+    }
+    Certificate c = archive.certificate(hash);
+    return c == null ? null : new Final(c.request(), new TreeMap<>(c.votes()), c.index(), c.prevEpoch(), c.newState());
+  }
+
+  /** The request hash at {@code index} of {@code w}'s chain, resident or archived, or null. */
+  private String chainEntry(Wallet w, long index) {
+    String h = w.chainEntry(index);
+    return h != null || index < 0 || index >= w.chainLength ? h : archive.chainEntry(w.id, index);
   }
 
   // ------------------------------------------------------------------ helpers
@@ -1016,7 +1112,7 @@ public final class Replica {
     List<Status.Entry> entries = new ArrayList<>();
     for (Wallet w : ledger.wallets.values()) {
       if (entries.size() < Status.MAX_ENTRIES) {
-        entries.add(new Status.Entry(w.id, w.contiguous, w.chain.size(), w.head, w.rewards.size(), w.rewardDigest()));
+        entries.add(new Status.Entry(w.id, w.contiguous, w.chainLength, w.head, w.rewardCount(), w.rewardDigest()));
       }
     }
     return new Status(net, me, currentEpoch(), entries);
@@ -1052,7 +1148,7 @@ public final class Replica {
   /** The derived balance of {@code id} in units: head balance + shares since + uncited rewards. */
   public long balance(String id) {
     Wallet w = wallet(id);
-    return w.headBalance + w.freshShares() + rewardUnits(w.uncitedRewards());
+    return w.headBalance + w.freshShares() + rewardUnits(w, w.uncitedRewards());
   }
 
   /** The balance stored in {@code id}'s current state (never negative). */
@@ -1070,25 +1166,41 @@ public final class Replica {
     return wallet(id).contiguous;
   }
 
-  /** The finalized request hashes of {@code id}, in chain order. */
+  /**
+   * The finalized request hashes of {@code id}, in chain order (the archived part read from
+   * the archive: for tests and tools, not for a node's hot paths; see {@link #chainLength}).
+   */
   public List<String> chain(String id) {
-    return List.copyOf(wallet(id).chain);
+    Wallet w = wallet(id);
+    List<String> out = new ArrayList<>(w.chainLength);
+    for (long i = 0; i < w.chainLength; i++) {
+      String h = chainEntry(w, i);
+      if (h != null) {
+        out.add(h);
+      }
+    }
+    return List.copyOf(out);
   }
 
-  /** The purchases on which {@code id}'s votes earned rewards. */
+  /** The number of finalized purchases on {@code id}'s chain. */
+  public int chainLength(String id) {
+    return wallet(id).chainLength;
+  }
+
+  /** The purchases on which {@code id}'s votes earned rewards, ascending. */
   public List<String> rewards(String id) {
-    return List.copyOf(wallet(id).rewards);
+    return List.copyOf(wallet(id).book.sorted(RewardBook.GRANTED));
   }
 
-  /** The finalized request with this hash, or null. */
+  /** The finalized request with this hash (resident or archived), or null. */
   public Signed<Request> finalized(String hash) {
-    Final f = ledger.finals.get(hash);
+    Final f = finalOf(hash);
     return f == null ? null : f.request();
   }
 
   /** The votes held for a finalized request (voter → vote), or an empty map. */
   public Map<String, Signed<Vote>> votes(String hash) {
-    Final f = ledger.finals.get(hash);
+    Final f = finalOf(hash);
     return f == null ? Map.of() : java.util.Collections.unmodifiableMap(f.votes());
   }
 
@@ -1099,7 +1211,7 @@ public final class Replica {
 
   /** Rewards already cited along {@code id}'s chain. */
   public List<String> cited(String id) {
-    return List.copyOf(new java.util.TreeSet<>(wallet(id).cited));
+    return List.copyOf(wallet(id).book.sorted(RewardBook.CITED));
   }
 
   /** Rewards cited twice along a chain (must stay 0; only a mutation can raise it). */
@@ -1139,8 +1251,8 @@ public final class Replica {
     StringBuilder sb = new StringBuilder("epoch=").append(currentEpoch()).append('\n');
     for (Wallet w : ledger.wallets.values()) {
       long shares = cut == null || !cut.containsKey(w.id) ? w.contiguous : Math.min(w.contiguous, cut.get(w.id));
-      sb.append("wallet=").append(w.id).append(',').append(shares).append(',').append(w.chain.size()).append(',')
-          .append(w.head).append(',').append(w.rewards.size()).append(',').append(w.rewardDigest()).append('\n');
+      sb.append("wallet=").append(w.id).append(',').append(shares).append(',').append(w.chainLength).append(',')
+          .append(w.head).append(',').append(w.rewardCount()).append(',').append(w.rewardDigest()).append('\n');
     }
     return Crypto.sha256Hex(sb.toString().getBytes(StandardCharsets.US_ASCII));
   }

@@ -3,39 +3,47 @@ package io.wallance.ledger;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.Share;
 import io.wallance.protocol.Signed;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableMap;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * One member's wallet as a replica knows it: its signed shares, its chain of finalized
  * purchases (the state hash chain) and the rewards its votes earned. The balance is derived,
  * never stored as a free-standing number.
+ *
+ * <p>Only the recent part of the shares and of the chain is resident ({@link MemoryCaps});
+ * the counts, the head and the reward book are always complete.
  */
 final class Wallet {
   final String id;
   /** The first epoch this member appears in: the epoch of its genesis state. */
   final long genesisEpoch;
+  /** Resident shares: the last {@code recentShares} of the contiguous prefix and every share past it. */
   final TreeMap<Long, Signed<Share>> shares = new TreeMap<>();
   long contiguous;
-  /** Finalized request hashes, in chain order. */
-  final List<String> chain = new ArrayList<>();
-  /** Every state this wallet has been in, with its chain index (genesis = 0). */
-  final Map<String, Integer> states = new HashMap<>();
+  /** The highest share sequence number stored (0 when none). */
+  long lastSeq;
+  /** Shares with {@code seq <= shareFloor} were evicted: they are in the archive only. */
+  long shareFloor;
+  /** Finalized purchases on the chain. */
+  int chainLength;
+  /** The last finalized request hashes, in chain order, ending at index {@code chainLength - 1}. */
+  final ArrayDeque<String> recentChain = new ArrayDeque<>();
+  /** The recent states of this wallet with their chain index (genesis = 0), the head included. */
+  final LinkedHashMap<String, Integer> states = new LinkedHashMap<>();
   String head = Crypto.GENESIS;
   long headShares;
   long headBalance;
   long headEpoch;
-  /** Reward keys (purchase hashes) already counted by a request on this chain. */
-  final Set<String> cited = new HashSet<>();
-  /** Purchases on which this member's vote earned a reward. */
-  final TreeSet<String> rewards = new TreeSet<>();
+  /** Granted and cited rewards, complete, compact. */
+  final RewardBook book = new RewardBook();
+  /** Rewards granted and not cited yet (purchase hash → the purchase's epoch), ascending. */
+  final TreeMap<String, Long> uncited = new TreeMap<>();
   final byte[] rewardXor = new byte[32];
 
   Wallet(String id, long genesisEpoch) {
@@ -45,15 +53,19 @@ final class Wallet {
     states.put(Crypto.GENESIS, 0);
   }
 
-  /** Stores a share; returns the share already held for that seq, or null. */
-  Signed<Share> addShare(Signed<Share> s) {
-    Signed<Share> old = shares.putIfAbsent(s.body().seq(), s);
-    if (old == null) {
-      while (shares.containsKey(contiguous + 1)) {
-        contiguous++;
-      }
+  /** Stores a share not held before and evicts the oldest resident ones beyond {@code keep}. */
+  void addShare(Signed<Share> s, int keep) {
+    long seq = s.body().seq();
+    if (seq <= shareFloor || shares.putIfAbsent(seq, s) != null) {
+      return;
     }
-    return old;
+    lastSeq = Math.max(lastSeq, seq);
+    while (shares.containsKey(contiguous + 1)) {
+      contiguous++;
+    }
+    while (!shares.isEmpty() && shares.firstKey() <= contiguous - keep) {
+      shareFloor = shares.pollFirstEntry().getKey();
+    }
   }
 
   /** Shares held beyond the contiguous prefix (out of order, waiting for a gap to fill). */
@@ -61,9 +73,41 @@ final class Wallet {
     return shares.tailMap(seq, false);
   }
 
-  boolean grant(String purchase) {
-    if (!rewards.add(purchase)) {
+  /** Appends a finalized request and the state it produced, evicting beyond {@code keep}. */
+  void appendChain(String request, String state, int keep) {
+    chainLength++;
+    recentChain.addLast(request);
+    states.put(state, chainLength);
+    while (recentChain.size() > keep) {
+      recentChain.removeFirst();
+    }
+    Iterator<String> it = states.keySet().iterator();
+    while (states.size() - 1 > keep && it.hasNext()) {
+      it.next();
+      it.remove();
+    }
+  }
+
+  /** The resident chain entry at {@code index}, or null when evicted or out of range. */
+  String chainEntry(long index) {
+    long first = chainLength - recentChain.size();
+    if (index < first || index >= chainLength) {
+      return null;
+    }
+    Iterator<String> it = recentChain.iterator();
+    for (long i = first; i < index; i++) {
+      it.next();
+    }
+    return it.next();
+  }
+
+  /** Records a reward granted on purchase {@code purchase} of epoch {@code epoch}; false if held. */
+  boolean grant(String purchase, long epoch) {
+    if (!book.mark(purchase, RewardBook.GRANTED)) {
       return false;
+    }
+    if (!book.isCited(purchase)) {
+      uncited.put(purchase, epoch);
     }
     byte[] h = Crypto.unhex(purchase);
     for (int i = 0; i < 32; i++) {
@@ -72,19 +116,23 @@ final class Wallet {
     return true;
   }
 
+  /** Records a reward cited by a finalized request; false when it was cited before. */
+  boolean cite(String purchase) {
+    uncited.remove(purchase);
+    return book.mark(purchase, RewardBook.CITED);
+  }
+
+  int rewardCount() {
+    return book.grantedCount();
+  }
+
   String rewardDigest() {
     return Crypto.hex(rewardXor);
   }
 
   /** Rewards earned but not yet cited by any request on the chain, ascending. */
   List<String> uncitedRewards() {
-    List<String> out = new ArrayList<>();
-    for (String r : rewards) {
-      if (!cited.contains(r)) {
-        out.add(r);
-      }
-    }
-    return out;
+    return new ArrayList<>(uncited.keySet());
   }
 
   /** Shares counted beyond the head position. */

@@ -14,6 +14,7 @@ import io.wallance.cluster.SubscriptionGuard;
 import io.wallance.ledger.Effects;
 import io.wallance.ledger.LedgerState;
 import io.wallance.ledger.LedgerEvent;
+import io.wallance.ledger.MemoryCaps;
 import io.wallance.ledger.Replica;
 import io.wallance.ledger.ReplicaOptions;
 import io.wallance.ledger.Rules;
@@ -32,6 +33,7 @@ import io.wallance.protocol.Signed;
 import io.wallance.store.ContractRunLog;
 import io.wallance.store.LedgerStore;
 import io.wallance.store.PurchaseRecord;
+import io.wallance.store.StoreArchive;
 import io.wallance.store.StoreException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -114,6 +116,8 @@ public final class NodeVerticle extends VerticleBase {
   private final NodeConfig.RateLimit rateLimit;
   private final LongSupplier clock;
   private final LedgerStore store;
+  /** The replica's read-only view of the store for evicted items (open while the node runs). */
+  private StoreArchive archive;
   private final CrashPoint crashAt;
   private final Rules rules;
   private final String me;
@@ -193,28 +197,31 @@ public final class NodeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     journal = new Journal(context, store, crashAt, this::storeFailed, this::storeRecovered);
-    return vertx.executeBlocking(() -> new Stored(store.loadState(), store.loadPurchases(),
-            store.runs().interrupted()))
+    return vertx.executeBlocking(() -> new Stored(store.loadState(MemoryCaps.DEFAULT), store.loadPurchases(),
+            store.runs().interrupted(), store.archive()))
         .compose(this::resume);
   }
 
   /** What the store holds at start (read on a worker). */
   private record Stored(Optional<LedgerState> state, List<PurchaseRecord> purchases,
-      List<ContractRunLog.Run> interrupted) {}
+      List<ContractRunLog.Run> interrupted, StoreArchive archive) {}
 
   private Future<?> resume(Stored stored) {
     long now = now();
     try {
       signatures = new SignatureCheck(8192);
+      archive = stored.archive();
       if (stored.state().isPresent()) {
-        replica = Replica.restart(key, stored.state().get(), rules, signatures, ReplicaOptions.defaults());
+        replica = Replica.restart(key, stored.state().get(), rules, signatures, ReplicaOptions.defaults(),
+            archive);
         Signed<Registry> held = replica.signedRegistry(1);
         if (held == null || !held.hash().equals(genesis.hash())) {
           return Future.failedFuture("the ledger in " + store.options().file() + " belongs to another genesis"
               + " registry (network " + (held == null ? "?" : held.body().net()) + "); use another data directory");
         }
       } else {
-        replica = Replica.create(key, genesis, rules, signatures, ReplicaOptions.defaults());
+        replica = Replica.create(key, genesis, rules, signatures, ReplicaOptions.defaults(), MemoryCaps.DEFAULT,
+            archive);
       }
     } catch (ProtocolException e) {
       return Future.failedFuture("the genesis registry is refused: " + e.getMessage());
@@ -297,6 +304,9 @@ public final class NodeVerticle extends VerticleBase {
     }
     // Ordered after every write the journal started: the close sees the last commit.
     return vertx.executeBlocking(() -> {
+      if (archive != null) {
+        archive.close();
+      }
       store.close();
       return null;
     }, true);

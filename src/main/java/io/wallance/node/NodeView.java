@@ -57,7 +57,7 @@ public final class NodeView {
       Registry.Party party = registry.member(id);
       wallets.add(new JsonObject().put("id", id).put("name", party == null ? null : party.name())
           .put("balanceUnits", replica.balance(id)).put("balance", (double) replica.balance(id) / rate)
-          .put("state", replica.head(id)).put("shares", replica.shares(id)).put("chain", replica.chain(id).size()));
+          .put("state", replica.head(id)).put("shares", replica.shares(id)).put("chain", replica.chainLength(id)));
     }
     JsonObject counters = new JsonObject();
     new TreeMap<>(replica.commandCounters()).forEach(counters::put);
@@ -69,7 +69,7 @@ public final class NodeView {
         .put("id", me).put("name", name).put("net", registry.net()).put("epoch", registry.epoch())
         .put("quorum", registry.quorumSize())
         .put("balanceUnits", units).put("balance", (double) units / rate).put("dcoinRate", rate)
-        .put("state", replica.head(me)).put("shares", replica.shares(me)).put("chain", replica.chain(me).size())
+        .put("state", replica.head(me)).put("shares", replica.shares(me)).put("chain", replica.chainLength(me))
         .put("ledgerDigest", replica.digest()).put("checkpointDigest", replica.digestAt(cut))
         .put("checkpoint", checkpoint)
         .put("commandCounters", counters)

@@ -78,7 +78,7 @@ final class SyncWatch {
       if (!held.contains(e.id())) {
         continue; // the registry naming it comes first (the epoch check above)
       }
-      if (e.shares() > replica.shares(e.id()) || e.chain() > replica.chain(e.id()).size()) {
+      if (e.shares() > replica.shares(e.id()) || e.chain() > replica.chainLength(e.id())) {
         return true;
       }
     }

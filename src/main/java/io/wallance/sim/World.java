@@ -1,9 +1,11 @@
 package io.wallance.sim;
 
 import io.wallance.ledger.Effects;
+import io.wallance.ledger.JournalArchive;
 import io.wallance.ledger.LedgerChange;
 import io.wallance.ledger.LedgerEvent;
 import io.wallance.ledger.LedgerState;
+import io.wallance.ledger.MemoryCaps;
 import io.wallance.ledger.Replica;
 import io.wallance.ledger.ReplicaOptions;
 import io.wallance.ledger.Rules;
@@ -39,6 +41,11 @@ final class World {
 
   static final String NET = "sim";
   private static final ReplicaOptions TIMERS = new ReplicaOptions(200, 500, 100, 256, 4, 4096);
+  /**
+   * Small memory caps, so every run evicts shares, chain entries and certificates and answers
+   * pulls, late votes and replays from the persisted journal (a node's caps are larger).
+   */
+  static final MemoryCaps CAPS = new MemoryCaps(6, 3, 8);
   private static final int TRACE_LINES = 400;
 
   final long seed;
@@ -91,6 +98,8 @@ final class World {
     final boolean byzantine;
     Replica replica;
     final List<LedgerChange> journal = new ArrayList<>();
+    /** The journal as the replica's archive (it survives crashes, as the journal does). */
+    final JournalArchive archive = new JournalArchive(journal);
     /** What the replica answered just before it crashed, checked against the rebuilt one. */
     String beforeCrash;
     boolean joined;
@@ -154,7 +163,8 @@ final class World {
     }
     this.genesis = Signed.sign(registry(1, initialMembers, Map.of("Nespresso", 2L, "Receipt", 1L)), operator);
     for (int i = 0; i < initialMembers; i++) {
-      start(nodes[i], Replica.create(nodes[i].key, genesis, rules(nodes[i]), signatures, TIMERS));
+      start(nodes[i], Replica.create(nodes[i].key, genesis, rules(nodes[i]), signatures, TIMERS, CAPS,
+          nodes[i].archive));
     }
     this.adversary = new Adversary(this);
   }
@@ -325,7 +335,7 @@ final class World {
         + ")");
     for (int i = initialMembers; i < n; i++) {
       Node node = nodes[i];
-      Replica r = Replica.create(node.key, genesis, rules(node), signatures, TIMERS);
+      Replica r = Replica.create(node.key, genesis, rules(node), signatures, TIMERS, CAPS, node.archive);
       r.receive(epoch2, now); // a new Pi is installed with the newest registry
       start(node, r);
     }
@@ -371,7 +381,8 @@ final class World {
   }
 
   private void restart(Node node) {
-    node.replica = Replica.restart(node.key, LedgerState.replay(node.journal), rules(node), signatures, TIMERS);
+    node.replica = Replica.restart(node.key, LedgerState.replay(node.journal, CAPS), rules(node), signatures, TIMERS,
+        node.archive);
     String after = view(node.replica);
     if (!after.equals(node.beforeCrash)) {
       violate("DURABILITY", "pi" + (node.index + 1) + " rebuilt from its journal differs from before its crash: "

@@ -3,6 +3,7 @@ package io.wallance.store;
 import io.wallance.ledger.LedgerChange;
 import io.wallance.ledger.LedgerEvent;
 import io.wallance.ledger.LedgerState;
+import io.wallance.ledger.MemoryCaps;
 import io.wallance.protocol.Body;
 import io.wallance.protocol.Codec;
 import io.wallance.protocol.ProtocolException;
@@ -57,8 +58,8 @@ import java.util.TreeMap;
  */
 public final class LedgerStore implements AutoCloseable {
   private static final String INSERT_CHANGE = "INSERT INTO ledger_change (seq, batch, type, message, party, hash,"
-      + " chain_index, prev_epoch, head_shares, head_balance, counter, evidence_kind)"
-      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + " chain_index, prev_epoch, head_shares, head_balance, counter, evidence_kind, subject, position)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String INSERT_VOTE = "INSERT INTO certificate_vote (change_seq, voter, message) VALUES (?, ?, ?)";
   private static final String UPSERT_PURCHASE = "INSERT OR REPLACE INTO purchase (id, position, contract, price,"
       + " state, request) VALUES (?, ?, ?, ?, ?, ?)";
@@ -94,7 +95,11 @@ public final class LedgerStore implements AutoCloseable {
         st.execute("PRAGMA busy_timeout=5000");
       }
       sync(options.sync() == StoreOptions.Sync.FULL, true);
+      int before = currentVersion();
       this.schemaVersion = migrate(migrations);
+      if (before > 0 && before < 3 && schemaVersion >= 3) {
+        backfillKeys();
+      }
       try (Statement st = db.createStatement();
           ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(seq), 0), COALESCE(MAX(batch), 0) FROM ledger_change")) {
         rs.next();
@@ -385,15 +390,21 @@ public final class LedgerStore implements AutoCloseable {
     Long headBalance = null;
     Long counter = null;
     String kind = null;
+    String subject = null;
+    Long position = null;
     if (c instanceof LedgerChange.RegistryAdopted r) {
       type = "registry";
       message = r.registry().wireText();
     } else if (c instanceof LedgerChange.ShareStored s) {
       type = "share";
       message = s.share().wireText();
+      subject = s.share().body().author();
+      position = s.share().body().seq();
     } else if (c instanceof LedgerChange.Finalized f) {
       type = "finalized";
       message = f.request().wireText();
+      subject = f.request().hash();
+      party = f.request().body().buyer();
       hash = f.newState();
       index = (long) f.index();
       prevEpoch = f.prevEpoch();
@@ -402,10 +413,12 @@ public final class LedgerStore implements AutoCloseable {
     } else if (c instanceof LedgerChange.VoteStored v) {
       type = "vote";
       message = v.vote().wireText();
+      subject = v.request();
     } else if (c instanceof LedgerChange.RewardGranted r) {
       type = "reward";
       party = r.voter();
       hash = r.purchase();
+      counter = r.epoch();
     } else if (c instanceof LedgerChange.MyVote v) {
       type = "my_vote";
       message = v.vote().wireText();
@@ -438,6 +451,70 @@ public final class LedgerStore implements AutoCloseable {
     setLong(ps, 10, headBalance);
     setLong(ps, 11, counter);
     setText(ps, 12, kind);
+    setText(ps, 13, subject);
+    setLong(ps, 14, position);
+  }
+
+  /**
+   * Fills the look-up keys of rows written before schema version 3 (share author and seq,
+   * certificate and late-vote request hash, buyer of a finalized request, epoch of a reward),
+   * in one transaction. Runs once, when a version 1 or 2 file is opened.
+   */
+  private void backfillKeys() throws SQLException, StoreException {
+    record Keys(long seq, String subject, Long position, String party, Long counter) {}
+    List<Keys> keys = new ArrayList<>();
+    Map<String, Long> epochs = new HashMap<>();
+    try (Statement st = db.createStatement();
+        ResultSet rs = st.executeQuery("SELECT seq, type, message FROM ledger_change"
+            + " WHERE type IN ('share', 'finalized', 'vote') ORDER BY seq")) {
+      while (rs.next()) {
+        long seq = rs.getLong(1);
+        switch (rs.getString(2)) {
+          case "share" -> {
+            Share sh = decode(rs.getString(3), Share.class, seq).body();
+            keys.add(new Keys(seq, sh.author(), sh.seq(), null, null));
+          }
+          case "finalized" -> {
+            Signed<Request> r = decode(rs.getString(3), Request.class, seq);
+            epochs.put(r.hash(), r.body().epoch());
+            keys.add(new Keys(seq, r.hash(), null, r.body().buyer(), null));
+          }
+          default -> keys.add(new Keys(seq, decode(rs.getString(3), Vote.class, seq).body().request(), null, null,
+              null));
+        }
+      }
+    }
+    try (Statement st = db.createStatement();
+        ResultSet rs = st.executeQuery("SELECT seq, hash FROM ledger_change WHERE type = 'reward'")) {
+      while (rs.next()) {
+        Long epoch = epochs.get(rs.getString(2));
+        if (epoch == null) {
+          throw new StoreException(StoreException.Kind.CORRUPT, options.file() + ": change " + rs.getLong(1)
+              + " grants a reward on a purchase the journal never finalized", null);
+        }
+        keys.add(new Keys(rs.getLong(1), null, null, null, epoch));
+      }
+    }
+    db.setAutoCommit(false);
+    try (PreparedStatement ps = db.prepareStatement("UPDATE ledger_change SET subject = COALESCE(?, subject),"
+        + " position = COALESCE(?, position), party = COALESCE(?, party), counter = COALESCE(?, counter)"
+        + " WHERE seq = ?")) {
+      for (Keys k : keys) {
+        setText(ps, 1, k.subject());
+        setLong(ps, 2, k.position());
+        setText(ps, 3, k.party());
+        setLong(ps, 4, k.counter());
+        ps.setLong(5, k.seq());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+      db.commit();
+    } catch (SQLException e) {
+      db.rollback();
+      throw e;
+    } finally {
+      db.setAutoCommit(true);
+    }
   }
 
   private static void setText(PreparedStatement ps, int i, String v) throws SQLException {
@@ -474,15 +551,65 @@ public final class LedgerStore implements AutoCloseable {
    * @throws StoreException CORRUPT when the journal does not decode or does not replay
    */
   public synchronized Optional<LedgerState> loadState() throws StoreException {
-    List<LedgerChange> journal = load();
-    if (journal.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(LedgerState.replay(journal));
+    return loadState(MemoryCaps.UNBOUNDED);
+  }
+
+  /**
+   * As {@link #loadState()}, keeping in memory only what {@code caps} allow (the rest is read
+   * back through {@link #archive()}). The journal is streamed: memory stays within the caps
+   * however long the journal is.
+   *
+   * @throws StoreException CORRUPT when the journal does not decode or does not replay
+   */
+  public synchronized Optional<LedgerState> loadState(MemoryCaps caps) throws StoreException {
+    LedgerState.Replay replay = new LedgerState.Replay(caps);
+    boolean any = false;
+    try (Statement vs = db.createStatement();
+        ResultSet votes = vs.executeQuery("SELECT change_seq, voter, message FROM certificate_vote"
+            + " ORDER BY change_seq, voter");
+        Statement is = db.createStatement();
+        ResultSet items = is.executeQuery("SELECT change_seq, text FROM evidence_item ORDER BY change_seq, pos");
+        Statement cs = db.createStatement();
+        ResultSet rs = cs.executeQuery("SELECT seq, batch, type, message, party, hash, chain_index, prev_epoch,"
+            + " head_shares, head_balance, counter, evidence_kind FROM ledger_change ORDER BY seq")) {
+      boolean moreVotes = votes.next();
+      boolean moreItems = items.next();
+      while (rs.next()) {
+        long seq = rs.getLong(1);
+        Map<Long, Map<String, Signed<Vote>>> v = new HashMap<>();
+        Map<Long, List<String>> it = new HashMap<>();
+        while (moreVotes && votes.getLong(1) <= seq) {
+          if (votes.getLong(1) == seq) {
+            v.computeIfAbsent(seq, k -> new TreeMap<>()).put(votes.getString(2), decode(votes.getString(3),
+                Vote.class, seq));
+          }
+          moreVotes = votes.next();
+        }
+        while (moreItems && items.getLong(1) <= seq) {
+          if (items.getLong(1) == seq) {
+            it.computeIfAbsent(seq, k -> new ArrayList<>()).add(items.getString(2));
+          }
+          moreItems = items.next();
+        }
+        replay.apply(change(rs, seq, v, it));
+        any = true;
+      }
+    } catch (SQLException e) {
+      throw StoreException.of("reading the ledger journal", e);
     } catch (IllegalArgumentException e) {
       throw new StoreException(StoreException.Kind.CORRUPT, options.file() + ": " + e.getMessage(), e);
     }
+    return any ? Optional.of(replay.state()) : Optional.empty();
+  }
+
+  /**
+   * A read-only view of this ledger for a replica's evicted items, on its own connection (WAL
+   * readers do not wait for the writer). Close it before this store.
+   *
+   * @throws StoreException IO when the connection cannot be opened
+   */
+  public StoreArchive archive() throws StoreException {
+    return StoreArchive.open(options.file());
   }
 
   /** The stored changes by batch number (batches are numbered 1, 2, ... in append order). */
@@ -537,7 +664,7 @@ public final class LedgerStore implements AutoCloseable {
         case "vote":
           return new LedgerChange.VoteStored(decode(message, Vote.class, seq));
         case "reward":
-          return new LedgerChange.RewardGranted(required(party), required(hash));
+          return new LedgerChange.RewardGranted(required(party), required(hash), number(rs, 11));
         case "my_vote":
           return new LedgerChange.MyVote(decode(message, Vote.class, seq));
         case "extra_vote":

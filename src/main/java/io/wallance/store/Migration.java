@@ -60,7 +60,13 @@ record Migration(int version, String description, List<String> statements) {
             contract TEXT NOT NULL,
             price INTEGER NOT NULL,
             state TEXT NOT NULL,
-            request TEXT)""")));
+            request TEXT)""")),
+      new Migration(3, "archive look-ups: share, certificate, chain and state keys", List.of(
+          "ALTER TABLE ledger_change ADD COLUMN subject TEXT",
+          "ALTER TABLE ledger_change ADD COLUMN position INTEGER",
+          "CREATE INDEX ledger_change_subject ON ledger_change (type, subject, position) WHERE subject IS NOT NULL",
+          "CREATE INDEX ledger_change_party ON ledger_change (type, party, hash) WHERE party IS NOT NULL",
+          "CREATE INDEX ledger_change_chain ON ledger_change (party, chain_index) WHERE type = 'finalized'")));
 
   /** The schema version this release reads and writes. */
   static int supported(List<Migration> migrations) {

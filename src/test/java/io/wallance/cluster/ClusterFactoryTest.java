@@ -46,6 +46,7 @@ class ClusterFactoryTest {
     assertThat(config.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("5");
     assertThat(config.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("1");
     assertThat(config.getProperty("hazelcast.merge.first.run.delay.seconds")).isEqualTo("5");
+    assertThat(config.getMetricsConfig().isEnabled()).as("Hazelcast's own metrics cost CPU for nothing").isFalse();
   }
 
   @Test

@@ -55,8 +55,15 @@ final class Cluster {
     return nodes.get(id);
   }
 
-  /** Records {@code from}'s events and queues its messages. */
+  /** Per replica id, the journal its drains are persisted to after every call (replicas with an archive). */
+  final Map<String, List<LedgerChange>> journals = new HashMap<>();
+
+  /** Records {@code from}'s events and queues its messages (after persisting its changes, if journaled). */
   Effects post(String from, Effects fx) {
+    List<LedgerChange> journal = journals.get(from);
+    if (journal != null) {
+      journal.addAll(nodes.get(from).drainChanges());
+    }
     events.computeIfAbsent(from, k -> new ArrayList<>()).addAll(fx.events());
     for (Effects.Outgoing o : fx.messages()) {
       if (o.to() == null) {

@@ -326,9 +326,11 @@ class JournalReplayTest {
     for (Wallet w : s.wallets.values()) {
       sb.append("wallet ").append(w.id).append(" genesis=").append(w.genesisEpoch).append(" contiguous=")
           .append(w.contiguous).append(" head=").append(w.head).append('/').append(w.headShares).append('/')
-          .append(w.headBalance).append('/').append(w.headEpoch).append(" chain=").append(w.chain)
-          .append(" states=").append(new TreeMap<>(w.states)).append(" cited=").append(new TreeSet<>(w.cited))
-          .append(" rewards=").append(w.rewards).append(" xor=").append(w.rewardDigest()).append('\n');
+          .append(w.headBalance).append('/').append(w.headEpoch).append(" chain=").append(w.chainLength)
+          .append(w.recentChain).append(" states=").append(new TreeMap<>(w.states)).append(" last=").append(w.lastSeq)
+          .append(" floor=").append(w.shareFloor).append(" cited=").append(w.book.sorted(RewardBook.CITED))
+          .append(" rewards=").append(w.book.sorted(RewardBook.GRANTED)).append(" uncited=").append(w.uncited)
+          .append(" xor=").append(w.rewardDigest()).append('\n');
       w.shares.forEach((seq, sh) -> sb.append("  share ").append(seq).append(' ').append(sig(sh)).append('\n'));
     }
     new TreeMap<>(s.finals).forEach((h, f) -> {

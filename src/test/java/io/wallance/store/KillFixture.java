@@ -48,7 +48,7 @@ public final class KillFixture {
     }
     out.add(new LedgerChange.CommandCounter(OPERATOR.id(), k));
     out.add(new LedgerChange.RewardGranted(MEMBER.id(),
-        Crypto.sha256Hex(("purchase " + k).getBytes(StandardCharsets.US_ASCII))));
+        Crypto.sha256Hex(("purchase " + k).getBytes(StandardCharsets.US_ASCII)), 1));
     return out;
   }
 

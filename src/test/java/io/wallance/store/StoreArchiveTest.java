@@ -1,0 +1,130 @@
+package io.wallance.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wallance.ledger.Certificate;
+import io.wallance.ledger.JournalArchive;
+import io.wallance.ledger.JournalFixture;
+import io.wallance.ledger.LedgerChange;
+import io.wallance.ledger.LedgerState;
+import io.wallance.ledger.MemoryCaps;
+import io.wallance.protocol.Crypto;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The store as a replica's archive (schema version 3 look-ups), against real SQLite: it
+ * answers exactly what the journal holds, also for a file written before version 3, and a
+ * capped state streamed from it equals the capped replay of the journal.
+ */
+class StoreArchiveTest {
+  private static final MemoryCaps SMALL = new MemoryCaps(5, 2, 4);
+  private static List<List<List<LedgerChange>>> drains;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void journals() throws Exception {
+    drains = JournalFixture.drains(1, 700);
+  }
+
+  private static List<LedgerChange> flat(List<List<LedgerChange>> batches) {
+    List<LedgerChange> out = new ArrayList<>();
+    batches.forEach(out::addAll);
+    return out;
+  }
+
+  @Test
+  void theStoreAnswersEveryLookUpAsTheJournalDoes() throws Exception {
+    List<LedgerChange> journal = flat(drains.get(0));
+    try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir))) {
+      for (List<LedgerChange> b : drains.get(0)) {
+        store.append(b);
+      }
+      try (StoreArchive archive = store.archive()) {
+        assertSameAnswers(archive, new JournalArchive(journal), journal);
+        assertThat(archive.reads()).isPositive();
+      }
+      LedgerState streamed = store.loadState(SMALL).orElseThrow();
+      assertThat(JournalFixture.dump(streamed)).isEqualTo(JournalFixture.dump(LedgerState.replay(journal, SMALL)));
+    }
+  }
+
+  @Test
+  void aVersionTwoFileGetsItsLookUpKeysOnOpen() throws Exception {
+    List<LedgerChange> journal = flat(drains.get(1));
+    try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir))) {
+      for (List<LedgerChange> b : drains.get(1)) {
+        store.append(b);
+      }
+    }
+    // Take the file back to what version 2 wrote: no key columns, no indexes, no reward epochs.
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
+        Statement st = db.createStatement()) {
+      st.execute("DROP INDEX ledger_change_subject");
+      st.execute("DROP INDEX ledger_change_party");
+      st.execute("DROP INDEX ledger_change_chain");
+      st.execute("ALTER TABLE ledger_change DROP COLUMN subject");
+      st.execute("ALTER TABLE ledger_change DROP COLUMN position");
+      st.execute("UPDATE ledger_change SET party = NULL WHERE type = 'finalized'");
+      st.execute("UPDATE ledger_change SET counter = NULL WHERE type = 'reward'");
+      st.execute("UPDATE schema_version SET version = 2");
+    }
+    try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir))) {
+      assertThat(store.schemaVersion()).isEqualTo(3);
+      assertThat(store.load()).isEqualTo(journal);
+      try (StoreArchive archive = store.archive()) {
+        assertSameAnswers(archive, new JournalArchive(journal), journal);
+      }
+    }
+  }
+
+  private static void assertSameAnswers(StoreArchive store, JournalArchive expected, List<LedgerChange> journal) {
+    Map<String, Long> lastSeq = new TreeMap<>();
+    Map<String, Integer> chains = new TreeMap<>();
+    List<String> finals = new ArrayList<>();
+    List<String> states = new ArrayList<>();
+    for (LedgerChange c : journal) {
+      if (c instanceof LedgerChange.ShareStored s) {
+        lastSeq.merge(s.share().body().author(), s.share().body().seq(), Math::max);
+      } else if (c instanceof LedgerChange.Finalized f) {
+        finals.add(f.request().hash());
+        chains.merge(f.request().body().buyer(), 1, Integer::sum);
+        states.add(f.request().body().buyer() + " " + f.newState());
+      }
+    }
+    assertThat(finals).as("the fixture finalizes purchases").isNotEmpty();
+    lastSeq.forEach((author, last) -> {
+      assertThat(store.shares(author, 1, last + 3)).isEqualTo(expected.shares(author, 1, last + 3)).isNotEmpty();
+      assertThat(store.shares(author, 2, 4)).isEqualTo(expected.shares(author, 2, 4));
+    });
+    for (String h : finals) {
+      Certificate c = store.certificate(h);
+      assertThat(c).isEqualTo(expected.certificate(h)).isNotNull();
+    }
+    assertThat(store.certificate(Crypto.sha256Hex(new byte[] {9}))).isNull();
+    chains.forEach((buyer, n) -> {
+      for (long i = 0; i <= n; i++) {
+        assertThat(store.chainEntry(buyer, i)).isEqualTo(expected.chainEntry(buyer, i));
+      }
+      assertThat(store.chainEntry(buyer, n)).isNull();
+      assertThat(store.isState(buyer, Crypto.GENESIS)).isFalse();
+    });
+    for (String s : states) {
+      String[] p = s.split(" ");
+      assertThat(store.isState(p[0], p[1])).isTrue();
+      assertThat(store.isState(p[0], Crypto.sha256Hex(p[1].getBytes(java.nio.charset.StandardCharsets.US_ASCII))))
+          .isFalse();
+    }
+  }
+}
