@@ -96,7 +96,7 @@ public final class LedgerState {
       w.head = c.newState();
       w.headShares = c.headShares();
       w.headBalance = c.headBalance();
-      w.headEpoch = r.epoch();
+      w.headEpoch = c.headEpoch();
       for (String h : r.rewards()) {
         if (!w.cited.add(h)) {
           citedTwice++;

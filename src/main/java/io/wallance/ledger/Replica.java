@@ -663,6 +663,11 @@ public final class Replica {
       reject(Reason.BAD_SIGNATURE, s, "registry signature does not verify", fx);
       return;
     }
+    String conflict = continuationConflict(r);
+    if (conflict != null) {
+      reject(conflict.startsWith("unknown") ? Reason.BAD_REGISTRY : Reason.CONTINUATION_CONFLICT, s, conflict, fx);
+      return;
+    }
     adopt(s);
     fx.event(new LedgerEvent.RegistryAdopted(r.epoch()));
     Signed<Registry> next = futureRegistries.remove(r.epoch() + 1);
@@ -670,6 +675,26 @@ public final class Replica {
       onRegistry(next, now, fx);
     }
     futureRegistries.headMap(currentEpoch(), true).clear();
+  }
+
+  /**
+   * Why a continuing registry cannot be adopted here, or null: it names a wallet nobody holds,
+   * or a head that this replica's chain, already that long, did not pass through (section 9.10).
+   */
+  private String continuationConflict(Registry r) {
+    for (Registry.Continue c : r.continues()) {
+      Wallet w = wallet(c.wallet());
+      if (w == null && !r.isMember(c.wallet())) {
+        return "unknown wallet " + c.wallet().substring(0, 12) + " continued";
+      }
+      if (w != null && w.chain.size() >= c.chain()) {
+        Integer index = w.states.get(c.head());
+        if (index == null || index != c.chain()) {
+          return "wallet " + c.wallet().substring(0, 12) + " passed another state at chain length " + c.chain();
+        }
+      }
+    }
+    return null;
   }
 
   private void adopt(Signed<Registry> s) {
@@ -733,7 +758,7 @@ public final class Replica {
   private void maybeVote(Pending p, long now, Effects fx) {
     Request r = p.request.body();
     Wallet w = wallet(r.buyer());
-    if (r.buyer().equals(me) || !eligible(me, r, w.headEpoch)) {
+    if (r.buyer().equals(me) || !eligible(me, r, prevEpoch(w))) {
       return;
     }
     String slot = r.buyer() + r.prev();
@@ -824,8 +849,10 @@ public final class Replica {
   }
 
   private boolean hasQuorum(Request r, Collection<String> voters, long prevEpoch) {
-    List<Long> epochs = rules.has(Mutation.OWN_EPOCH_ONLY) || prevEpoch == r.epoch()
-        ? List.of(r.epoch()) : List.of(prevEpoch, r.epoch());
+    // A request older than the epoch it is counted in exists only on a continued head (9.10):
+    // it is counted against the continuing epoch alone.
+    List<Long> epochs = rules.has(Mutation.OWN_EPOCH_ONLY) || prevEpoch == r.epoch() ? List.of(r.epoch())
+        : r.epoch() < prevEpoch ? List.of(prevEpoch) : List.of(prevEpoch, r.epoch());
     for (long e : epochs) {
       Registry reg = registry(e);
       if (reg == null) {
@@ -851,18 +878,56 @@ public final class Replica {
     }
     Request r = p.request.body();
     Wallet w = wallet(r.buyer());
-    if (!r.prev().equals(w.head) || r.epoch() < w.headEpoch || !hasQuorum(r, p.votes.keySet(), w.headEpoch)) {
+    if (!r.prev().equals(w.head) || r.epoch() < w.headEpoch || !hasQuorum(r, p.votes.keySet(), prevEpoch(w))) {
+      return false;
+    }
+    String named = namedHead(w, w.chain.size() + 1);
+    if (named != null && !named.equals(stateHash(p.request, r.balance() - r.price() * registry(r.epoch()).dcoinRate()))
+        && !rules.has(Mutation.OWN_COUNTER)) {
+      p.invalid = true;
+      pending.remove(p.request.hash());
+      reject(Reason.CONTINUATION_CONFLICT, p.request, "certificate leads away from the head a continuing registry names",
+          fx);
       return false;
     }
     finalizeRequest(p, now, fx);
     return true;
   }
 
+  /**
+   * The epoch a request on {@code w}'s head is counted in: the head state's own epoch, or the
+   * newest continuing epoch that names exactly that head (section 9.10).
+   */
+  private long prevEpoch(Wallet w) {
+    for (Signed<Registry> s : ledger.registries.descendingMap().values()) {
+      Registry reg = s.body();
+      if (reg.epoch() <= w.headEpoch) {
+        break;
+      }
+      Registry.Continue c = reg.continuation(w.id);
+      if (c != null && c.chain() == w.chain.size() && c.head().equals(w.head)) {
+        return reg.epoch();
+      }
+    }
+    return w.headEpoch;
+  }
+
+  /** The head a continuing registry names for {@code w} at chain length {@code length}, or null. */
+  private String namedHead(Wallet w, int length) {
+    for (Signed<Registry> s : ledger.registries.values()) {
+      Registry.Continue c = s.body().continuation(w.id);
+      if (c != null && c.chain() == length) {
+        return c.head();
+      }
+    }
+    return null;
+  }
+
   private void finalizeRequest(Pending p, long now, Effects fx) {
     Signed<Request> s = p.request;
     Request r = s.body();
     Wallet w = wallet(r.buyer());
-    long prevEpoch = w.headEpoch;
+    long prevEpoch = prevEpoch(w);
     long debit = r.price() * registry(r.epoch()).dcoinRate();
     long before = r.balance();
     long position = r.shares();
