@@ -60,12 +60,9 @@ public sealed interface LedgerChange {
       votes = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(votes));
     }
 
-    /**
-     * The new head's epoch: the request's epoch, or the epoch it was counted in when that is
-     * newer (a request on a head continued by a later registry, PROTOCOL.md 9.10).
-     */
+    /** The new head's epoch: the request's epoch. */
     public long headEpoch() {
-      return Math.max(request.body().epoch(), prevEpoch);
+      return request.body().epoch();
     }
   }
 

@@ -849,27 +849,36 @@ public final class Replica {
   }
 
   private boolean hasQuorum(Request r, Collection<String> voters, long prevEpoch) {
-    // A request older than the epoch it is counted in exists only on a continued head (9.10):
-    // it is counted against the continuing epoch alone.
-    List<Long> epochs = rules.has(Mutation.OWN_EPOCH_ONLY) || prevEpoch == r.epoch() ? List.of(r.epoch())
-        : r.epoch() < prevEpoch ? List.of(prevEpoch) : List.of(prevEpoch, r.epoch());
-    for (long e : epochs) {
+    for (long e : countedEpochs(r, prevEpoch)) {
       Registry reg = registry(e);
       if (reg == null) {
         return false;
       }
-      int count = reg.isMember(r.buyer()) ? 1 : 0;
-      for (String v : voters) {
-        if (!v.equals(r.buyer()) && reg.isMember(v)) {
-          count++;
-        }
-      }
       int needed = reg.quorumSize() - (rules.has(Mutation.QUORUM_MINUS_ONE) ? 1 : 0);
-      if (count < needed) {
+      if (counted(reg, r, voters) < needed) {
         return false;
       }
     }
     return true;
+  }
+
+  /** The epochs whose quorums a request needs: its previous state's and its own (section 7.5). */
+  private List<Long> countedEpochs(Request r, long prevEpoch) {
+    // A request older than the epoch it is counted in exists only on a continued head (9.10):
+    // it is counted against the continuing epoch alone.
+    return rules.has(Mutation.OWN_EPOCH_ONLY) || prevEpoch == r.epoch() ? List.of(r.epoch())
+        : r.epoch() < prevEpoch ? List.of(prevEpoch) : List.of(prevEpoch, r.epoch());
+  }
+
+  /** Members of {@code reg} approving {@code r}: the buyer (its request is its vote) and distinct voters. */
+  private static int counted(Registry reg, Request r, Collection<String> voters) {
+    int count = reg.isMember(r.buyer()) ? 1 : 0;
+    for (String v : voters) {
+      if (!v.equals(r.buyer()) && reg.isMember(v)) {
+        count++;
+      }
+    }
+    return count;
   }
 
   private boolean tryFinalize(Pending p, long now, Effects fx) {
@@ -895,8 +904,10 @@ public final class Replica {
   }
 
   /**
-   * The epoch a request on {@code w}'s head is counted in: the head state's own epoch, or the
-   * newest continuing epoch that names exactly that head (section 9.10).
+   * The epoch a request on {@code w}'s head is counted in (section 9.10): the head state's own
+   * epoch, or the newest continuing epoch that continues {@code w} at or below its chain
+   * length, if newer. It depends only on the chain and the registries held, never on when a
+   * registry arrived, so every replica counts a request the same way.
    */
   private long prevEpoch(Wallet w) {
     for (Signed<Registry> s : ledger.registries.descendingMap().values()) {
@@ -905,7 +916,7 @@ public final class Replica {
         break;
       }
       Registry.Continue c = reg.continuation(w.id);
-      if (c != null && c.chain() == w.chain.size() && c.head().equals(w.head)) {
+      if (c != null && c.chain() <= w.chain.size()) {
         return reg.epoch();
       }
     }
@@ -927,7 +938,7 @@ public final class Replica {
     Signed<Request> s = p.request;
     Request r = s.body();
     Wallet w = wallet(r.buyer());
-    long prevEpoch = prevEpoch(w);
+    long prevEpoch = w.headEpoch; // the state's own epoch: rewards go to the same voters on every replica
     long debit = r.price() * registry(r.epoch()).dcoinRate();
     long before = r.balance();
     long position = r.shares();
@@ -1163,6 +1174,30 @@ public final class Replica {
   public List<LedgerEvent.Misbehaviour> evidence() {
     return List.copyOf(ledger.evidence);
   }
+
+  /**
+   * How far a request is from finality here: per epoch whose quorum it needs, the members
+   * counted so far and the quorum. Empty when the request is not held as pending on its
+   * buyer's head (unknown, final, or waiting for an earlier state).
+   */
+  public List<Tally> tally(String hash) {
+    Pending p = pending.get(hash);
+    if (p == null || p.request == null || !p.request.body().prev().equals(wallet(p.request.body().buyer()).head)) {
+      return List.of();
+    }
+    Request r = p.request.body();
+    List<Tally> out = new ArrayList<>();
+    for (long e : countedEpochs(r, prevEpoch(wallet(r.buyer())))) {
+      Registry reg = registry(e);
+      if (reg != null) {
+        out.add(new Tally(e, counted(reg, r, p.votes.keySet()), reg.quorumSize()));
+      }
+    }
+    return out;
+  }
+
+  /** Members counted for a request in one epoch, and that epoch's quorum ({@link #tally}). */
+  public record Tally(long epoch, int counted, int quorum) {}
 
   /** Requests held while not final (for observers and bounds tests). */
   public int pendingCount() {

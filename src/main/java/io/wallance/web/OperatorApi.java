@@ -48,6 +48,7 @@ final class OperatorApi {
   void mount(Router router) {
     router.get("/health").handler(this::health);
     router.get("/api/state").handler(this::state);
+    router.get("/api/heads").handler(this::heads);
     router.get("/api/nodes/:node/purchases/:purchase").handler(this::purchase);
     // The session handler (a platform handler) must come first, then the body handler, which
     // must see the request before any asynchronous handler.
@@ -73,6 +74,10 @@ final class OperatorApi {
 
   private void state(RoutingContext ctx) {
     refreshAll.get().onComplete(done -> json(ctx, 200, fleet.toJson()));
+  }
+
+  private void heads(RoutingContext ctx) {
+    refreshAll.get().onComplete(done -> json(ctx, 200, fleet.heads()));
   }
 
   private void purchase(RoutingContext ctx) {

@@ -53,6 +53,26 @@ class FleetTest {
   }
 
   @Test
+  void headsListEveryWalletOfTheNodesThatAnsweredOnly() {
+    fleet.onView(pi1, new JsonObject().put("epoch", 1).put("wallets", new JsonArray()
+        .add(new JsonObject().put("id", pi1).put("name", "pi1").put("state", "cd".repeat(32)).put("chain", 2)
+            .put("balanceUnits", 4))
+        .add(new JsonObject().put("id", pi2).put("state", "00".repeat(32)).put("chain", 0))));
+    JsonObject heads = fleet.heads();
+    JsonObject first = heads.getJsonArray("nodes").getJsonObject(0);
+    JsonObject mine = heads.getJsonArray("nodes").stream().map(o -> (JsonObject) o)
+        .filter(o -> pi1.equals(o.getString("id"))).findFirst().orElseThrow();
+    assertThat(mine.getBoolean("online")).isTrue();
+    assertThat(mine.getLong("epoch")).isEqualTo(1);
+    assertThat(mine.getJsonArray("wallets").getJsonObject(0).fieldNames()).containsExactlyInAnyOrder("id", "state",
+        "chain");
+    assertThat(mine.getJsonArray("wallets").getJsonObject(0).getLong("chain")).isEqualTo(2);
+    assertThat(heads.getJsonArray("nodes").stream().map(o -> (JsonObject) o)
+        .filter(o -> !pi1.equals(o.getString("id")))).allMatch(o -> !o.getBoolean("online") && !o.containsKey("wallets"));
+    assertThat(first.containsKey("name")).isTrue();
+  }
+
+  @Test
   void ignoresEventsFromStrangersAndMalformedOnes() {
     assertThat(fleet.onEvent(event("node", "00".repeat(32)))).isFalse();
     assertThat(fleet.onEvent("a string")).isFalse();
