@@ -73,6 +73,18 @@ class FleetTest {
   }
 
   @Test
+  void theOwnRequestTallySaysWhyAPurchaseIsNotFinal() {
+    fleet.onView(pi1, new JsonObject().put("ownRequest", new JsonObject().put("request", REQ).put("tally",
+        new JsonArray().add(new JsonObject().put("epoch", 1).put("counted", 3).put("quorum", 4)))));
+    JsonObject own = node("pi1").getJsonObject("ownRequest");
+    assertThat(own.getString("request")).isEqualTo(REQ);
+    assertThat(own.getJsonArray("tally").getJsonObject(0).getMap()).containsEntry("counted", 3L)
+        .containsEntry("quorum", 4L).containsEntry("epoch", 1L);
+    fleet.onView(pi2, new JsonObject().put("ownRequest", "junk"));
+    assertThat(node("pi2").getValue("ownRequest")).isNull();
+  }
+
+  @Test
   void ignoresEventsFromStrangersAndMalformedOnes() {
     assertThat(fleet.onEvent(event("node", "00".repeat(32)))).isFalse();
     assertThat(fleet.onEvent("a string")).isFalse();
