@@ -96,7 +96,7 @@ public final class LedgerState {
       w.head = c.newState();
       w.headShares = c.headShares();
       w.headBalance = c.headBalance();
-      w.headEpoch = c.headEpoch();
+      w.headEpoch = r.epoch();
       for (String h : r.rewards()) {
         if (!w.cited.add(h)) {
           citedTwice++;
