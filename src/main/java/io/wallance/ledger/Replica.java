@@ -848,30 +848,36 @@ public final class Replica {
     return own != null && own.isMember(voter) || prev != null && prev.isMember(voter);
   }
 
+  /**
+   * The epochs a request's quorum is counted in: its previous state's, then its own when
+   * different and newer. A request older than the epoch it is counted in exists only on a
+   * continued head (section 9.10): it is counted against the continuing epoch alone.
+   */
+  private List<Long> quorumEpochs(Request r, long prevEpoch) {
+    return rules.has(Mutation.OWN_EPOCH_ONLY) || prevEpoch == r.epoch() ? List.of(r.epoch())
+        : r.epoch() < prevEpoch ? List.of(prevEpoch) : List.of(prevEpoch, r.epoch());
+  }
+
+  /** The votes epoch {@code reg} requires (buyer included). */
+  private int needed(Registry reg) {
+    return reg.quorumSize() - (rules.has(Mutation.QUORUM_MINUS_ONE) ? 1 : 0);
+  }
+
   private boolean hasQuorum(Request r, Collection<String> voters, long prevEpoch) {
-    for (long e : countedEpochs(r, prevEpoch)) {
+    for (long e : quorumEpochs(r, prevEpoch)) {
       Registry reg = registry(e);
       if (reg == null) {
         return false;
       }
-      int needed = reg.quorumSize() - (rules.has(Mutation.QUORUM_MINUS_ONE) ? 1 : 0);
-      if (counted(reg, r, voters) < needed) {
+      if (approvals(reg, r, voters) < needed(reg)) {
         return false;
       }
     }
     return true;
   }
 
-  /** The epochs whose quorums a request needs: its previous state's and its own (section 7.5). */
-  private List<Long> countedEpochs(Request r, long prevEpoch) {
-    // A request older than the epoch it is counted in exists only on a continued head (9.10):
-    // it is counted against the continuing epoch alone.
-    return rules.has(Mutation.OWN_EPOCH_ONLY) || prevEpoch == r.epoch() ? List.of(r.epoch())
-        : r.epoch() < prevEpoch ? List.of(prevEpoch) : List.of(prevEpoch, r.epoch());
-  }
-
   /** Members of {@code reg} approving {@code r}: the buyer (its request is its vote) and distinct voters. */
-  private static int counted(Registry reg, Request r, Collection<String> voters) {
+  private static int approvals(Registry reg, Request r, Collection<String> voters) {
     int count = reg.isMember(r.buyer()) ? 1 : 0;
     for (String v : voters) {
       if (!v.equals(r.buyer()) && reg.isMember(v)) {
@@ -879,6 +885,16 @@ public final class Replica {
       }
     }
     return count;
+  }
+
+  /** What {@link #hasQuorum} counted {@code r} against: per epoch, its registry, size and quorum. */
+  private List<LedgerEvent.Counted> counted(Request r, long prevEpoch) {
+    List<LedgerEvent.Counted> counted = new ArrayList<>();
+    for (long e : quorumEpochs(r, prevEpoch)) {
+      Registry reg = registry(e);
+      counted.add(new LedgerEvent.Counted(e, signedRegistry(e).hash(), reg.members().size(), needed(reg)));
+    }
+    return counted;
   }
 
   private boolean tryFinalize(Pending p, long now, Effects fx) {
@@ -939,6 +955,7 @@ public final class Replica {
     Request r = s.body();
     Wallet w = wallet(r.buyer());
     long prevEpoch = w.headEpoch; // the state's own epoch: rewards go to the same voters on every replica
+    long countedIn = prevEpoch(w); // the epoch the quorum was counted in (section 9.10)
     long debit = r.price() * registry(r.epoch()).dcoinRate();
     long before = r.balance();
     long position = r.shares();
@@ -966,7 +983,7 @@ public final class Replica {
     List<String> voters = new ArrayList<>(p.votes.keySet());
     voters.remove(r.buyer());
     fx.event(new LedgerEvent.Finalized(s.hash(), r.buyer(), r.contract(), r.price(), before, after, old, state,
-        voters));
+        voters, counted(r, countedIn)));
     // Requests waiting for this state (or for the one just left) can now move on.
     for (Pending o : new ArrayList<>(pending.values())) {
       if (o.request != null && o.request.body().buyer().equals(r.buyer()) && pending.containsKey(o.request.hash())) {
@@ -1187,10 +1204,10 @@ public final class Replica {
     }
     Request r = p.request.body();
     List<Tally> out = new ArrayList<>();
-    for (long e : countedEpochs(r, prevEpoch(wallet(r.buyer())))) {
+    for (long e : quorumEpochs(r, prevEpoch(wallet(r.buyer())))) {
       Registry reg = registry(e);
       if (reg != null) {
-        out.add(new Tally(e, counted(reg, r, p.votes.keySet()), reg.quorumSize()));
+        out.add(new Tally(e, approvals(reg, r, p.votes.keySet()), reg.quorumSize()));
       }
     }
     return out;

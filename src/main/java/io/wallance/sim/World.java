@@ -65,6 +65,8 @@ final class World {
 
   final EnumMap<Fault, Long> faults = new EnumMap<>(Fault.class);
   long delivered;
+  /** Per finalized request, the epochs, member sets and quorums the first honest replica counted it in. */
+  private final Map<String, List<LedgerEvent.Counted>> countedFor = new HashMap<>();
   String violationKind;
   String violation;
   private final Deque<String> trace = new ArrayDeque<>();
@@ -543,12 +545,25 @@ final class World {
         if (f.balanceAfter() < 0) {
           violate("SAFETY", "negative balance " + f.balanceAfter() + " for " + name(f.buyer()));
         }
+        List<LedgerEvent.Counted> first = countedFor.putIfAbsent(f.hash(), f.counted());
+        // A request pending when the continuing epoch comes is counted in the lost epoch by a
+        // replica that finalized it before adopting the continuation, in the continuing epoch by
+        // the others: two quorums for the same request (PROTOCOL.md 9.10). Nothing else may differ.
+        boolean acrossContinuation = continuing != null && (countsIn(first, 2) != countsIn(f.counted(), 2));
+        if (first != null && !first.equals(f.counted()) && !acrossContinuation) {
+          violate("SAFETY", "pi" + (node.index + 1) + " counted " + f.hash().substring(0, 12) + " in " + f.counted()
+              + ", another replica in " + first);
+        }
         if (tracing) {
           log("pi" + (node.index + 1) + " finalizes " + f.hash().substring(0, 12) + " of " + name(f.buyer()) + " "
               + f.balanceBefore() + "->" + f.balanceAfter());
         }
       }
     }
+  }
+
+  private static boolean countsIn(List<LedgerEvent.Counted> counted, long epoch) {
+    return counted != null && counted.stream().anyMatch(c -> c.epoch() == epoch);
   }
 
   /** Sends a message through the faulty network: broadcast when {@code to} is null. */
