@@ -38,6 +38,11 @@ import picocli.CommandLine.Spec;
  * the previous ones plus {@code --member} minus {@code --remove}; the quorum is
  * {@code --quorum} (default 0 = the safe quorum of the new member count). The operator key must
  * be an operator of the previous epoch (PROTOCOL.md 4.6).
+ *
+ * <p>With {@code --continue-from} it writes a continuing epoch (PROTOCOL.md 9.10): every wallet
+ * is continued from the head at the longest chain any live member holds, read from the
+ * dashboard or from saved node views. Every member of the new epoch must be heard, and no
+ * removed member may be online.
  */
 @Command(
     name = "registry",
@@ -78,6 +83,17 @@ final class RegistryCommand implements Callable<Integer> {
   @Option(names = "--remove", paramLabel = "NAME|PUBHEX",
       description = "With --previous: a member to remove (repeat for each).")
   private List<String> removals = new ArrayList<>();
+
+  /** For a dashboard URL in --continue-from: reading /api/heads needs the operator password. */
+  @picocli.CommandLine.Mixin
+  private OperatorPassword password;
+
+  @Option(names = "--continue-from", paramLabel = "URL|FILE",
+      description = {"With --previous: write a continuing epoch, every wallet continued from the head at the longest"
+          + " chain the live members hold (PROTOCOL.md 9.10). A dashboard URL (GET /api/heads) or a JSON file with a"
+          + " node view or a saved /api/heads answer; repeat to combine.",
+          "Use it only when the removed members are down for good and their data will not come back."})
+  private List<String> continueFrom = new ArrayList<>();
 
   @Option(names = "--contracts", paramLabel = "DIR",
       description = "Contract catalogue directory. Default: the catalogue bundled in the jar.")
@@ -120,6 +136,9 @@ final class RegistryCommand implements Callable<Integer> {
     if (before == null && !removals.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "--remove needs --previous");
     }
+    if (before == null && !continueFrom.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--continue-from needs --previous");
+    }
     if (before == null) {
       List<Registry.Party> parties = new ArrayList<>();
       for (String m : members) {
@@ -153,6 +172,17 @@ final class RegistryCommand implements Callable<Integer> {
       next = successor(before, operator, added, removals, epoch, quorum, contracts == null ? null : catalogue());
     } catch (Change e) {
       throw new ParameterException(spec.commandLine(), e.getMessage().replace("{previous}", previous.toString()));
+    }
+    if (!continueFrom.isEmpty()) {
+      Registry r = next.body();
+      Registry continuing = new Registry(r.net(), r.epoch(), r.quorum(), r.dcoinRate(), r.reward(), r.difficulty(),
+          r.outdate(), r.members(), r.operators(), r.contracts(), continues(before, r.members()), r.signer());
+      try {
+        continuing.validateSuccessorOf(before);
+      } catch (ProtocolException e) {
+        throw new IllegalArgumentException("invalid registry: " + e.getMessage(), e);
+      }
+      next = Signed.sign(continuing, operator);
     }
     report(write(next, out));
     return 0;
@@ -229,8 +259,38 @@ final class RegistryCommand implements Callable<Integer> {
     Registry registry = signed.body();
     spec.commandLine().getErr().println("registry: wrote " + out.toAbsolutePath() + " (network " + registry.net()
         + ", epoch " + registry.epoch() + ", " + registry.members().size() + " members, quorum "
-        + registry.quorumSize() + ", " + registry.contracts().size() + " contracts, hash " + signed.hash() + ")");
+        + registry.quorumSize() + ", " + registry.contracts().size() + " contracts, "
+        + (registry.continues().isEmpty() ? "" : registry.continues().size() + " wallets continued, ") + "hash "
+        + signed.hash() + ")");
     spec.commandLine().getErr().flush();
+  }
+
+  /** The heads to continue from: every new member heard, no removed member online (PROTOCOL.md 9.10). */
+  private List<Registry.Continue> continues(Registry before, List<Registry.Party> parties) throws IOException {
+    List<HeadViews.View> views = HeadViews.read(continueFrom, password::get);
+    java.util.Set<String> heard = new java.util.TreeSet<>();
+    for (HeadViews.View v : views) {
+      Registry.Party removed = before.member(v.node());
+      if (removed != null && parties.stream().noneMatch(p -> p.id().equals(v.node()))) {
+        throw new IllegalArgumentException("--continue-from: " + removed.name() + " is online but removed; a continuing"
+            + " epoch may only remove members that are down for good (PROTOCOL.md 9.10)");
+      }
+      heard.add(v.node());
+    }
+    for (Registry.Party p : parties) {
+      if (before.isMember(p.id()) && !heard.contains(p.id())) {
+        throw new IllegalArgumentException("--continue-from: no view from " + p.name() + "; every live member of the"
+            + " new epoch must be heard, since its chain may be the longest");
+      }
+    }
+    List<Registry.Continue> chosen = io.wallance.protocol.Continuations.choose(
+        views.stream().map(HeadViews.View::wallets).toList());
+    for (Registry.Continue c : chosen) {
+      Registry.Party p = before.member(c.wallet());
+      spec.commandLine().getErr().println("registry: continue " + (p == null ? c.wallet().substring(0, 12) : p.name())
+          + " from chain length " + c.chain() + ", head " + c.head());
+    }
+    return chosen;
   }
 
   private Registry.Party member(String spec) throws NodeKeys.KeyFileException {

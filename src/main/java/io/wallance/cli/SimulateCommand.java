@@ -50,6 +50,10 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--no-epoch-changes", description = "Keep the genesis registry for the whole run.")
   private boolean noEpochChanges;
 
+  @Option(names = "--mass-crash", description = "Instead of epoch changes: more members die for good than the"
+      + " fleet tolerates, then the operator publishes a continuing epoch without them (PROTOCOL.md 9.10).")
+  private boolean massCrash;
+
   @Option(names = "--mutation", split = ",", paramLabel = "RULE",
       description = "Break a rule on purpose, to see the simulator catch it: ${COMPLETION-CANDIDATES}.")
   private Set<Rules.Mutation> mutations = EnumSet.noneOf(Rules.Mutation.class);
@@ -62,7 +66,7 @@ public final class SimulateCommand implements Callable<Integer> {
     SimulationOptions options;
     try {
       options = new SimulationOptions(nodes, seeds, firstSeed, steps, byzantine, !noFaults, !noEpochChanges,
-          mutations, stopAtFirst);
+          mutations, stopAtFirst, massCrash);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -74,8 +78,8 @@ public final class SimulateCommand implements Callable<Integer> {
     for (SimulationReport.Violation v : report.violations()) {
       out.printf("VIOLATION %s seed=%d steps=%d: %s%n", v.kind(), v.seed(), v.steps(), v.detail());
       out.printf("  reproduce: java -jar target/wallance.jar simulate --nodes %d --first-seed %d --seeds 1 --steps %d"
-          + "%s%s%s%s%n", nodes, v.seed(), v.steps(), byzantine == -1 ? "" : " --byzantine " + byzantine,
-          noFaults ? " --no-faults" : "", noEpochChanges ? " --no-epoch-changes" : "",
+          + "%s%s%s%s%s%n", nodes, v.seed(), v.steps(), byzantine == -1 ? "" : " --byzantine " + byzantine,
+          noFaults ? " --no-faults" : "", noEpochChanges ? " --no-epoch-changes" : "", massCrash ? " --mass-crash" : "",
           mutations.isEmpty() ? "" : " --mutation " + String.join(",", mutations.stream().map(Enum::name).toList()));
       v.trace().forEach(line -> out.println("  | " + line));
     }

@@ -715,6 +715,11 @@ public final class Replica {
       reject(Reason.BAD_SIGNATURE, s, "registry signature does not verify", fx);
       return;
     }
+    String conflict = continuationConflict(r);
+    if (conflict != null) {
+      reject(conflict.startsWith("unknown") ? Reason.BAD_REGISTRY : Reason.CONTINUATION_CONFLICT, s, conflict, fx);
+      return;
+    }
     adopt(s);
     fx.event(new LedgerEvent.RegistryAdopted(r.epoch()));
     Signed<Registry> next = futureRegistries.remove(r.epoch() + 1);
@@ -722,6 +727,31 @@ public final class Replica {
       onRegistry(next, now, fx);
     }
     futureRegistries.headMap(currentEpoch(), true).clear();
+  }
+
+  /**
+   * Why a continuing registry cannot be adopted here, or null: it names a wallet nobody holds,
+   * or a head that this replica's chain, already that long, did not pass through (section 9.10).
+   */
+  private String continuationConflict(Registry r) {
+    for (Registry.Continue c : r.continues()) {
+      Wallet w = wallet(c.wallet());
+      if (w == null && !r.isMember(c.wallet())) {
+        return "unknown wallet " + c.wallet().substring(0, 12) + " continued";
+      }
+      if (w != null && w.chainLength >= c.chain()) {
+        Integer index = w.states.get(c.head());
+        // Evicted from memory (section 9.6.1): a state hash commits to the whole chain below it,
+        // so one of this wallet's stored states is at the named length or the check above fails.
+        boolean consistent = index == null
+            ? c.chain() < w.chainLength - (w.states.size() - 1) && archive.isState(c.wallet(), c.head())
+            : index == c.chain();
+        if (!consistent) {
+          return "wallet " + c.wallet().substring(0, 12) + " passed another state at chain length " + c.chain();
+        }
+      }
+    }
+    return null;
   }
 
   private void adopt(Signed<Registry> s) {
@@ -787,7 +817,7 @@ public final class Replica {
   private void maybeVote(Pending p, long now, Effects fx) {
     Request r = p.request.body();
     Wallet w = wallet(r.buyer());
-    if (r.buyer().equals(me) || !eligible(me, r, w.headEpoch)) {
+    if (r.buyer().equals(me) || !eligible(me, r, prevEpoch(w))) {
       return;
     }
     String slot = r.buyer() + r.prev();
@@ -877,10 +907,14 @@ public final class Replica {
     return own != null && own.isMember(voter) || prev != null && prev.isMember(voter);
   }
 
-  /** The epochs a request's quorum is counted in: its previous state's, then its own when different. */
+  /**
+   * The epochs a request's quorum is counted in: its previous state's, then its own when
+   * different and newer. A request older than the epoch it is counted in exists only on a
+   * continued head (section 9.10): it is counted against the continuing epoch alone.
+   */
   private List<Long> quorumEpochs(Request r, long prevEpoch) {
-    return rules.has(Mutation.OWN_EPOCH_ONLY) || prevEpoch == r.epoch()
-        ? List.of(r.epoch()) : List.of(prevEpoch, r.epoch());
+    return rules.has(Mutation.OWN_EPOCH_ONLY) || prevEpoch == r.epoch() ? List.of(r.epoch())
+        : r.epoch() < prevEpoch ? List.of(prevEpoch) : List.of(prevEpoch, r.epoch());
   }
 
   /** The votes epoch {@code reg} requires (buyer included). */
@@ -894,17 +928,22 @@ public final class Replica {
       if (reg == null) {
         return false;
       }
-      int count = reg.isMember(r.buyer()) ? 1 : 0;
-      for (String v : voters) {
-        if (!v.equals(r.buyer()) && reg.isMember(v)) {
-          count++;
-        }
-      }
-      if (count < needed(reg)) {
+      if (approvals(reg, r, voters) < needed(reg)) {
         return false;
       }
     }
     return true;
+  }
+
+  /** Members of {@code reg} approving {@code r}: the buyer (its request is its vote) and distinct voters. */
+  private static int approvals(Registry reg, Request r, Collection<String> voters) {
+    int count = reg.isMember(r.buyer()) ? 1 : 0;
+    for (String v : voters) {
+      if (!v.equals(r.buyer()) && reg.isMember(v)) {
+        count++;
+      }
+    }
+    return count;
   }
 
   /** What {@link #hasQuorum} counted {@code r} against: per epoch, its registry, size and quorum. */
@@ -923,18 +962,59 @@ public final class Replica {
     }
     Request r = p.request.body();
     Wallet w = wallet(r.buyer());
-    if (!r.prev().equals(w.head) || r.epoch() < w.headEpoch || !hasQuorum(r, p.votes.keySet(), w.headEpoch)) {
+    if (!r.prev().equals(w.head) || r.epoch() < w.headEpoch || !hasQuorum(r, p.votes.keySet(), prevEpoch(w))) {
+      return false;
+    }
+    String named = namedHead(w, w.chainLength + 1);
+    if (named != null && !named.equals(stateHash(p.request, r.balance() - r.price() * registry(r.epoch()).dcoinRate()))
+        && !rules.has(Mutation.OWN_COUNTER)) {
+      p.invalid = true;
+      pending.remove(p.request.hash());
+      reject(Reason.CONTINUATION_CONFLICT, p.request, "certificate leads away from the head a continuing registry names",
+          fx);
       return false;
     }
     finalizeRequest(p, now, fx);
     return true;
   }
 
+  /**
+   * The epoch a request on {@code w}'s head is counted in (section 9.10): the head state's own
+   * epoch, or the newest continuing epoch that continues {@code w} at or below its chain
+   * length, if newer. It depends only on the chain and the registries held, never on when a
+   * registry arrived, so every replica counts a request the same way.
+   */
+  private long prevEpoch(Wallet w) {
+    for (Signed<Registry> s : ledger.registries.descendingMap().values()) {
+      Registry reg = s.body();
+      if (reg.epoch() <= w.headEpoch) {
+        break;
+      }
+      Registry.Continue c = reg.continuation(w.id);
+      if (c != null && c.chain() <= w.chainLength) {
+        return reg.epoch();
+      }
+    }
+    return w.headEpoch;
+  }
+
+  /** The head a continuing registry names for {@code w} at chain length {@code length}, or null. */
+  private String namedHead(Wallet w, int length) {
+    for (Signed<Registry> s : ledger.registries.values()) {
+      Registry.Continue c = s.body().continuation(w.id);
+      if (c != null && c.chain() == length) {
+        return c.head();
+      }
+    }
+    return null;
+  }
+
   private void finalizeRequest(Pending p, long now, Effects fx) {
     Signed<Request> s = p.request;
     Request r = s.body();
     Wallet w = wallet(r.buyer());
-    long prevEpoch = w.headEpoch;
+    long prevEpoch = w.headEpoch; // the state's own epoch: rewards go to the same voters on every replica
+    long countedIn = prevEpoch(w); // the epoch the quorum was counted in (section 9.10)
     long debit = r.price() * registry(r.epoch()).dcoinRate();
     long before = r.balance();
     long position = r.shares();
@@ -962,7 +1042,7 @@ public final class Replica {
     List<String> voters = new ArrayList<>(p.votes.keySet());
     voters.remove(r.buyer());
     fx.event(new LedgerEvent.Finalized(s.hash(), r.buyer(), r.contract(), r.price(), before, after, old, state,
-        voters, counted(r, prevEpoch)));
+        voters, counted(r, countedIn)));
     // Requests waiting for this state (or for the one just left) can now move on.
     for (Pending o : new ArrayList<>(pending.values())) {
       if (o.request != null && o.request.body().buyer().equals(r.buyer()) && pending.containsKey(o.request.hash())) {
@@ -1228,6 +1308,30 @@ public final class Replica {
   public List<LedgerEvent.Misbehaviour> evidence() {
     return List.copyOf(ledger.evidence);
   }
+
+  /**
+   * How far a request is from finality here: per epoch whose quorum it needs, the members
+   * counted so far and the quorum. Empty when the request is not held as pending on its
+   * buyer's head (unknown, final, or waiting for an earlier state).
+   */
+  public List<Tally> tally(String hash) {
+    Pending p = pending.get(hash);
+    if (p == null || p.request == null || !p.request.body().prev().equals(wallet(p.request.body().buyer()).head)) {
+      return List.of();
+    }
+    Request r = p.request.body();
+    List<Tally> out = new ArrayList<>();
+    for (long e : quorumEpochs(r, prevEpoch(wallet(r.buyer())))) {
+      Registry reg = registry(e);
+      if (reg != null) {
+        out.add(new Tally(e, approvals(reg, r, p.votes.keySet()), reg.quorumSize()));
+      }
+    }
+    return out;
+  }
+
+  /** Members counted for a request in one epoch, and that epoch's quorum ({@link #tally}). */
+  public record Tally(long epoch, int counted, int quorum) {}
 
   /** Requests held while not final (for observers and bounds tests). */
   public int pendingCount() {

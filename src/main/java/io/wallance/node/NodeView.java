@@ -79,7 +79,23 @@ public final class NodeView {
         .put("readings", readings.copy())
         .put("rejections", rejected)
         .put("misbehaviour", replica.evidence().size())
-        .put("pending", replica.pendingCount());
+        .put("pending", replica.pendingCount())
+        .put("ownRequest", ownRequest(replica));
+  }
+
+  /**
+   * The node's own request on its head, if one is out, and why it is not final yet: per epoch
+   * whose quorum it needs, the members counted so far and the quorum (PROTOCOL.md 7.5, 9.10).
+   */
+  private static JsonObject ownRequest(Replica replica) {
+    String own = replica.ownPending();
+    if (own == null) {
+      return null;
+    }
+    JsonArray tally = new JsonArray();
+    replica.tally(own).forEach(t -> tally.add(new JsonObject().put("epoch", t.epoch()).put("counted", t.counted())
+        .put("quorum", t.quorum())));
+    return new JsonObject().put("request", own).put("tally", tally);
   }
 
   /** Until the contract verticle reports, the registry's name → price list (no descriptions). */

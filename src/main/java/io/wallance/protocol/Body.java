@@ -43,7 +43,7 @@ public sealed interface Body permits Body.Mined, Status, Pull, Registry, Command
     VOTE("vote", 1024),
     STATUS("status", 32768),
     PULL("pull", 1024),
-    REGISTRY("registry", 16384),
+    REGISTRY("registry", 32768),
     COMMAND("command", 1024);
 
     private final String wire;

@@ -53,5 +53,10 @@ public enum Reason {
   /** An operator command is replayed, addressed elsewhere or otherwise unusable. */
   BAD_COMMAND,
   /** A bounded buffer was full; the message can be pulled again later. */
-  BUFFER_FULL
+  BUFFER_FULL,
+  /**
+   * A certificate or a continuing registry conflicts with a head that a continuing registry
+   * names for a wallet (PROTOCOL.md 9.10): the two cannot both belong to one ledger.
+   */
+  CONTINUATION_CONFLICT
 }

@@ -24,25 +24,47 @@ import java.util.TreeMap;
  * @param members voting members, ascending by id
  * @param operators operator keys, ascending by id
  * @param contracts the catalogue: name → price in DCoin, ascending by name
+ * @param continues wallets continued from a named head (a continuing epoch, PROTOCOL.md 9.10),
+ *     ascending by wallet id; empty in an ordinary epoch
  * @param signer the operator key that signs this registry
  */
 public record Registry(String net, long epoch, long quorum, long dcoinRate, long reward, long difficulty, long outdate,
-    List<Party> members, List<Party> operators, Map<String, Long> contracts, String signer) implements Body {
+    List<Party> members, List<Party> operators, Map<String, Long> contracts, List<Continue> continues, String signer)
+    implements Body {
   /** The largest fleet one registry may describe. */
   public static final int MAX_MEMBERS = 64;
   /** The most operator keys. */
   public static final int MAX_OPERATORS = 8;
   /** The most contracts in a catalogue. */
   public static final int MAX_CONTRACTS = 64;
+  /** The most wallets one continuing epoch names (as many as a status reports). */
+  public static final int MAX_CONTINUES = Status.MAX_ENTRIES;
 
   /** A named key (member or operator). */
   public record Party(String id, String name) {}
+
+  /**
+   * One wallet continued from a head the operator names (PROTOCOL.md 9.10): from this epoch
+   * on, a request on that head is counted against this epoch's members only.
+   *
+   * @param wallet the wallet's member id
+   * @param head the state hash to continue from (64 zeros for a wallet still at genesis)
+   * @param chain the number of finalized purchases on the wallet's chain up to that head
+   */
+  public record Continue(String wallet, String head, long chain) {}
 
   /** Copies collections and checks the invariants a registry must always satisfy. */
   public Registry {
     members = List.copyOf(members);
     operators = List.copyOf(operators);
     contracts = java.util.Collections.unmodifiableMap(new TreeMap<>(contracts));
+    continues = List.copyOf(continues);
+  }
+
+  /** An ordinary epoch: one that continues no wallet from a named head. */
+  public Registry(String net, long epoch, long quorum, long dcoinRate, long reward, long difficulty, long outdate,
+      List<Party> members, List<Party> operators, Map<String, Long> contracts, String signer) {
+    this(net, epoch, quorum, dcoinRate, reward, difficulty, outdate, members, operators, contracts, List.of(), signer);
   }
 
   /** Checks the rules of a registry on its own (not its place in the chain). */
@@ -67,6 +89,7 @@ public record Registry(String net, long epoch, long quorum, long dcoinRate, long
       throw new ProtocolException(Reason.BAD_REGISTRY, "quorum " + quorum + " is below the safe quorum "
           + safeQuorum(members.size()) + " or above the member count; it may only be raised");
     }
+    checkContinues();
     if (dcoinRate < 1 || dcoinRate > 1_000_000 || reward < 0 || reward > 1_000_000 || difficulty < 0
         || difficulty > 8 || outdate < 1 || outdate > 1000 || epoch < 1 || !Canon.isName(net)) {
       throw new ProtocolException(Reason.BAD_REGISTRY, "a parameter is out of range");
@@ -78,6 +101,26 @@ public record Registry(String net, long epoch, long quorum, long dcoinRate, long
     validate();
     if (epoch != 1 || operator(signer) == null) {
       throw new ProtocolException(Reason.BAD_REGISTRY, "a genesis registry is epoch 1 signed by one of its operators");
+    }
+    if (!continues.isEmpty()) {
+      throw new ProtocolException(Reason.BAD_REGISTRY, "a genesis registry continues no wallet");
+    }
+  }
+
+  private void checkContinues() throws ProtocolException {
+    if (continues.size() > MAX_CONTINUES) {
+      throw new ProtocolException(Reason.BAD_REGISTRY, "a registry continues at most " + MAX_CONTINUES + " wallets");
+    }
+    for (int i = 0; i < continues.size(); i++) {
+      Continue c = continues.get(i);
+      if (!Canon.isHex64(c.wallet()) || !Canon.isHex64(c.head()) || c.chain() < 0 || c.chain() > Canon.MAX_UINT
+          || i > 0 && continues.get(i - 1).wallet().compareTo(c.wallet()) >= 0) {
+        throw new ProtocolException(Reason.BAD_REGISTRY, "continued wallets must be distinct, valid and ascending by id");
+      }
+      if ((c.chain() == 0) != c.head().equals(Crypto.GENESIS)) {
+        throw new ProtocolException(Reason.BAD_REGISTRY, "a continued head is the genesis state exactly when its chain"
+            + " length is 0");
+      }
     }
   }
 
@@ -158,6 +201,24 @@ public record Registry(String net, long epoch, long quorum, long dcoinRate, long
     return null;
   }
 
+  /** The head this epoch continues {@code wallet} from, or null when it names none for it. */
+  public Continue continuation(String wallet) {
+    int lo = 0;
+    int hi = continues.size() - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = continues.get(mid).wallet().compareTo(wallet);
+      if (c == 0) {
+        return continues.get(mid);
+      } else if (c < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return null;
+  }
+
   /** The price of a contract in DCoin, or null when it is not in the catalogue. */
   public Long price(String contract) {
     return contracts.get(contract);
@@ -189,6 +250,11 @@ public record Registry(String net, long epoch, long quorum, long dcoinRate, long
     operators.forEach(p -> w.put("operator", p.id() + "," + p.name()));
     w.put("contracts", contracts.size());
     contracts.forEach((k, v) -> w.put("contract", k + "," + v));
+    if (!continues.isEmpty()) {
+      // Optional section: absent in an ordinary epoch, so its bytes are those of release 1.
+      w.put("continues", continues.size());
+      continues.forEach(c -> w.put("continue", c.wallet() + "," + c.head() + "," + c.chain()));
+    }
     w.put("signer", signer);
   }
 
@@ -213,8 +279,20 @@ public record Registry(String net, long epoch, long quorum, long dcoinRate, long
       contracts.put(p[0], Long.parseLong(p[1]));
       last = p[0];
     }
+    List<Continue> continues = new ArrayList<>();
+    if (r.peek("continues")) {
+      int n = (int) r.uint("continues", 1, MAX_CONTINUES);
+      for (int i = 0; i < n; i++) {
+        String[] p = r.text("continue").split(",", -1);
+        if (p.length != 3 || !Canon.isHex64(p[0]) || !Canon.isHex64(p[1]) || !Canon.isDecimal(p[2], false)
+            || Long.parseLong(p[2]) > Canon.MAX_UINT) {
+          throw new ProtocolException(Reason.BAD_VALUE, "continue must be <wallet hex>,<head hex>,<chain length>");
+        }
+        continues.add(new Continue(p[0], p[1], Long.parseLong(p[2])));
+      }
+    }
     Registry reg = new Registry(net, epoch, quorum, rate, reward, difficulty, outdate, members, operators, contracts,
-        r.hex64("signer"));
+        continues, r.hex64("signer"));
     reg.validate();
     return reg;
   }

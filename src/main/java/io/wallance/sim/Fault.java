@@ -4,7 +4,9 @@ package io.wallance.sim;
 public enum Fault {
   DROP, DUPLICATE, LONG_DELAY, PARTITION, CRASH, RESTART,
   FORGED_SIGNATURE, IMPERSONATED_SHARE, FORGED_VOTE, EQUIVOCATING_SHARE, DOUBLE_SPEND,
-  EPOCH_DOUBLE_SPEND, REWARD_CITED_TWICE, BALANCE_LIE, REPLAY;
+  EPOCH_DOUBLE_SPEND, REWARD_CITED_TWICE, BALANCE_LIE, REPLAY,
+  /** A member dies for good (the mass-crash scenario). */
+  DEATH;
 
   /** The name used in the summary line. */
   public String label() {

@@ -15,9 +15,12 @@ import java.util.Set;
  * @param epochChanges whether seeds change the registry epoch (catalogue change or growth)
  * @param mutations deliberately broken rules for honest replicas (tests only)
  * @param stopAtFirstViolation stop after the first seed with a violation
+ * @param massCrash the mass-crash scenario instead of epoch changes: more members die for good
+ *     than the fleet tolerates, purchases stall, and the operator publishes a continuing epoch
+ *     without them (PROTOCOL.md 9.10)
  */
 public record SimulationOptions(int nodes, int seeds, long firstSeed, int steps, int byzantine, boolean faults,
-    boolean epochChanges, Set<Rules.Mutation> mutations, boolean stopAtFirstViolation) {
+    boolean epochChanges, Set<Rules.Mutation> mutations, boolean stopAtFirstViolation, boolean massCrash) {
   /** Validates the options. */
   public SimulationOptions {
     if (nodes < 3 || nodes > 31) {
@@ -33,6 +36,12 @@ public record SimulationOptions(int nodes, int seeds, long firstSeed, int steps,
       throw new IllegalArgumentException("--byzantine must be -1 (as many as tolerated) or 0.." + nodes);
     }
     mutations = Set.copyOf(mutations);
+  }
+
+  /** Options without the mass-crash scenario. */
+  public SimulationOptions(int nodes, int seeds, long firstSeed, int steps, int byzantine, boolean faults,
+      boolean epochChanges, Set<Rules.Mutation> mutations, boolean stopAtFirstViolation) {
+    this(nodes, seeds, firstSeed, steps, byzantine, faults, epochChanges, mutations, stopAtFirstViolation, false);
   }
 
   /** Defaults: 4 nodes, 100 seeds from 1, 300 steps, as many Byzantine members as tolerated, all faults. */

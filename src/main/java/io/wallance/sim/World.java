@@ -87,6 +87,16 @@ final class World {
   Signed<Registry> genesis;
   Signed<Registry> epoch2;
 
+  // The mass-crash scenario: these members die for good at massCrashStep; at continueStep the
+  // operator publishes epoch 2 without them, continuing every wallet from the survivors' heads.
+  private final Set<Integer> doomed = new HashSet<>();
+  private final int massCrashStep;
+  private final int liars;
+  private Signed<Registry> continuing;
+  /** Requests honest survivors signed after the mass crash: none can finalize before the continuing epoch. */
+  private final Set<String> signedAfterCrash = new HashSet<>();
+  private final int continueStep;
+
   /**
    * One member: its key, its replica while up, and its journal: the ledger changes persisted
    * so far (drained after every call, before the call's effects are delivered). A crash drops
@@ -133,8 +143,15 @@ final class World {
     this.n = options.nodes();
     this.sharesSigned = new long[n];
     this.operator = Crypto.KeyPair.fromSeed(bytes(32));
-    int kind = options.epochChanges() ? rnd.nextInt(3) : 0;
+    int kind = options.epochChanges() && !options.massCrash() ? rnd.nextInt(3) : 0;
     int wantedByzantine = options.byzantine() < 0 ? Registry.tolerated(n) : options.byzantine();
+    // One more than the fleet tolerates dies; the survivors may hold only as many liars as they tolerate.
+    int dying = options.massCrash() ? n - Registry.safeQuorum(n) + 1 : 0;
+    if (options.massCrash()) {
+      wantedByzantine = Math.min(wantedByzantine, Registry.tolerated(n - dying));
+    }
+    this.massCrashStep = options.massCrash() ? steps / 3 : -1;
+    this.continueStep = options.massCrash() ? 2 * steps / 3 : -1;
     int grownFrom = Math.max(3, n - (n + 2) / 3);
     // Growth starts from a smaller fleet, which may tolerate fewer liars than the grown one:
     // such seeds run with as many Byzantine members as the smaller fleet tolerates.
@@ -160,6 +177,16 @@ final class World {
     }
     for (int i = 0; i < n; i++) {
       nodes[i] = new Node(i, keys.get(i), byz.contains(i));
+    }
+    List<Integer> honestOnes = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (!byz.contains(i)) {
+        honestOnes.add(i);
+      }
+    }
+    this.liars = byz.size();
+    for (int d = 0; d < dying; d++) {
+      doomed.add(honestOnes.remove(rnd.nextInt(honestOnes.size())));
     }
     this.genesis = Signed.sign(registry(1, initialMembers, Map.of("Nespresso", 2L, "Receipt", 1L)), operator);
     for (int i = 0; i < initialMembers; i++) {
@@ -216,6 +243,14 @@ final class World {
       now += STEP;
       if (step == epochChangeStep) {
         changeEpoch();
+      }
+      if (step == massCrashStep) {
+        massCrash();
+      }
+      if (step == continueStep) {
+        continueWithoutTheDead();
+      } else if (continuing != null && (step - continueStep) % 50 == 0) {
+        route(-1, null, continuing); // re-published, as nodes do with their registryUpdates
       }
       if (options.faults()) {
         injectNodeFaults();
@@ -342,6 +377,45 @@ final class World {
     route(-1, null, epoch2);
   }
 
+  /** More members die, for good, than the genesis tolerates: every wallet's head is stuck in epoch 1. */
+  private void massCrash() {
+    for (int i : new java.util.TreeSet<>(doomed)) {
+      nodes[i].replica = null;
+      nodes[i].joined = false;
+      count(Fault.DEATH);
+      log("pi" + (i + 1) + " dies for good");
+    }
+  }
+
+  /**
+   * The operator's continuing epoch: the survivors only, every wallet continued from the head
+   * at the longest chain any survivor holds (a crashed survivor's view read from its journal).
+   */
+  private void continueWithoutTheDead() throws ProtocolException {
+    List<Map<String, Registry.Continue>> views = new ArrayList<>();
+    List<Registry.Party> parties = new ArrayList<>();
+    for (Node node : nodes) {
+      if (!node.joined) {
+        continue;
+      }
+      parties.add(new Registry.Party(node.key.id(), "pi" + (node.index + 1)));
+      Replica r = node.replica != null ? node.replica
+          : Replica.restart(node.key, LedgerState.replay(node.journal), rules(node), signatures, TIMERS);
+      Map<String, Registry.Continue> view = new java.util.TreeMap<>();
+      for (String id : r.wallets()) {
+        view.put(id, new Registry.Continue(id, r.head(id), r.chain(id).size()));
+      }
+      views.add(view);
+    }
+    Registry g = genesis.body();
+    Registry two = new Registry(NET, 2, 0, g.dcoinRate(), g.reward(), g.difficulty(), g.outdate(), parties,
+        g.operators(), g.contracts(), io.wallance.protocol.Continuations.choose(views), operator.id());
+    log("operator publishes continuing epoch 2 without " + doomed.size() + " dead members, "
+        + signedAfterCrash.size() + " requests stalled");
+    continuing = Signed.sign(two, operator);
+    route(-1, null, continuing);
+  }
+
   private void injectNodeFaults() {
     if (healing) {
       return;
@@ -428,7 +502,12 @@ final class World {
         List<String> contracts = new ArrayList<>(node.replica.registry().contracts().keySet());
         Replica.Purchase p = node.replica.buy(contracts.get(rnd.nextInt(contracts.size())), now);
         if (p.outcome() == Replica.Purchase.Outcome.PUBLISHED) {
-          honestRequests.add(p.request());
+          if (!doomed.contains(node.index)) {
+            honestRequests.add(p.request()); // a member that dies for good need not see its purchase through
+          }
+          if (massCrashStep > 0 && step > massCrashStep && continuing == null) {
+            signedAfterCrash.add(p.request());
+          }
           log("pi" + (node.index + 1) + " buys, request " + p.request().substring(0, 12));
         }
         handle(node, p.effects());
@@ -461,7 +540,15 @@ final class World {
       if (e instanceof LedgerEvent.Finalized f) {
         finalized.add(f.hash());
         String slot = f.buyer() + f.oldState();
-        String earlier = finalizedAt.putIfAbsent(slot, f.hash());
+        // With a lying buyer, a certificate only members that die for good hold is lost with
+        // them, and the survivors may continue differently (PROTOCOL.md 9.10): their
+        // finalizations are then left out; without liars they must agree with everyone's.
+        boolean lost = doomed.contains(node.index) && liars > 0;
+        if (continuing == null && signedAfterCrash.contains(f.hash())) {
+          violate("SAFETY", "pi" + (node.index + 1) + " finalized " + f.hash().substring(0, 12) + " while fewer members"
+              + " than the quorum of epoch 1 were alive and before any continuing epoch");
+        }
+        String earlier = lost ? null : finalizedAt.putIfAbsent(slot, f.hash());
         if (earlier != null && !earlier.equals(f.hash())) {
           violate("SAFETY", "two requests final for one (buyer " + name(f.buyer()) + ", state "
               + f.oldState().substring(0, 12) + "): " + earlier.substring(0, 12) + " and " + f.hash().substring(0, 12));
@@ -470,7 +557,11 @@ final class World {
           violate("SAFETY", "negative balance " + f.balanceAfter() + " for " + name(f.buyer()));
         }
         List<LedgerEvent.Counted> first = countedFor.putIfAbsent(f.hash(), f.counted());
-        if (first != null && !first.equals(f.counted())) {
+        // A request pending when the continuing epoch comes is counted in the lost epoch by a
+        // replica that finalized it before adopting the continuation, in the continuing epoch by
+        // the others: two quorums for the same request (PROTOCOL.md 9.10). Nothing else may differ.
+        boolean acrossContinuation = continuing != null && (countsIn(first, 2) != countsIn(f.counted(), 2));
+        if (first != null && !first.equals(f.counted()) && !acrossContinuation) {
           violate("SAFETY", "pi" + (node.index + 1) + " counted " + f.hash().substring(0, 12) + " in " + f.counted()
               + ", another replica in " + first);
         }
@@ -480,6 +571,10 @@ final class World {
         }
       }
     }
+  }
+
+  private static boolean countsIn(List<LedgerEvent.Counted> counted, long epoch) {
+    return counted != null && counted.stream().anyMatch(c -> c.epoch() == epoch);
   }
 
   /** Sends a message through the faulty network: broadcast when {@code to} is null. */

@@ -367,6 +367,45 @@ final class Fleet {
   }
 
   /** @return the body of {@code GET /api/state} */
+  /**
+   * Every member's view of every wallet's head, for {@code registry --continue-from}
+   * ({@code GET /api/heads}): per node its id, name, whether it answered, its epoch, and, when
+   * it answered, per wallet {@code id}, {@code state} (head) and {@code chain} (length).
+   */
+  JsonObject heads() {
+    JsonArray list = new JsonArray();
+    for (NodeEntry n : nodes.values()) {
+      JsonObject node = new JsonObject().put("id", n.id).put("name", n.name).put("online", n.online);
+      if (n.online && n.view != null && n.view.getValue("wallets") instanceof JsonArray wallets) {
+        JsonArray heads = new JsonArray();
+        for (Object o : wallets) {
+          if (o instanceof JsonObject w) {
+            heads.add(new JsonObject().put("id", w.getValue("id")).put("state", w.getValue("state"))
+                .put("chain", w.getValue("chain")));
+          }
+        }
+        node.put("epoch", n.view.getValue("epoch")).put("wallets", heads);
+      }
+      list.add(node);
+    }
+    return new JsonObject().put("net", registry.net()).put("nodes", list);
+  }
+
+  /** The node's own pending request and its tally per epoch, as the node reported it (null when none). */
+  private static JsonObject ownRequest(Object value) {
+    if (!(value instanceof JsonObject o) || !(o.getValue("tally") instanceof JsonArray list)) {
+      return null;
+    }
+    JsonArray tally = new JsonArray();
+    for (Object t : list) {
+      if (t instanceof JsonObject e) {
+        tally.add(new JsonObject().put("epoch", number(e.getValue("epoch"))).put("counted", number(e.getValue("counted")))
+            .put("quorum", number(e.getValue("quorum"))));
+      }
+    }
+    return new JsonObject().put("request", hex(o.getValue("request"))).put("tally", tally);
+  }
+
   JsonObject toJson() {
     JsonArray nodeList = new JsonArray();
     nodes.values().forEach(n -> nodeList.add(nodeJson(n)));
@@ -402,6 +441,7 @@ final class Fleet {
     out.put("shares", number(src.getValue("shares")));
     out.put("chain", number(src.getValue("chain")));
     out.put("pendingRequests", number(src.getValue("pending")));
+    out.put("ownRequest", ownRequest(src.getValue("ownRequest")));
     JsonArray own = new JsonArray();
     int pending = 0;
     int waiting = 0;

@@ -49,6 +49,7 @@ final class OperatorApi {
     router.get("/health").handler(this::health);
     // Reads need the operator too (a session, or Basic for scripts); only /health is open here.
     router.get("/api/state").handler(sessions).handler(auth).handler(this::state);
+    router.get("/api/heads").handler(sessions).handler(auth).handler(this::heads);
     router.get("/api/nodes/:node/purchases/:purchase").handler(sessions).handler(auth).handler(this::purchase);
     // The session handler (a platform handler) must come first, then the body handler, which
     // must see the request before any asynchronous handler.
@@ -76,6 +77,10 @@ final class OperatorApi {
 
   private void state(RoutingContext ctx) {
     refreshAll.get().onComplete(done -> json(ctx, 200, fleet.toJson()));
+  }
+
+  private void heads(RoutingContext ctx) {
+    refreshAll.get().onComplete(done -> json(ctx, 200, fleet.heads()));
   }
 
   private void purchase(RoutingContext ctx) {

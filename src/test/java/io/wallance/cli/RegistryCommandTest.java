@@ -111,6 +111,71 @@ class RegistryCommandTest {
     assertThat(dir.resolve("bad.txt")).doesNotExist();
   }
 
+  @Test
+  void aContinuingEpochTakesTheLongestChainTheLiveMembersHoldAndRefusesUnsafeInput() throws Exception {
+    Path keys = dir.resolve("keys");
+    assertThat(CliRun.of("keygen", "--out", keys.toString(), "--name", "op").exitCode()).isZero();
+    String op = keys.resolve("op.key").toString();
+    Path genesis = dir.resolve("registry.txt");
+    assertThat(CliRun.of("registry", "--operator-key", op, "--net", "demo", "--member", "pi1=" + key(1).id(),
+        "--member", "pi2=" + key(2).id(), "--member", "pi3=" + key(3).id(), "--member", "pi4=" + key(4).id(),
+        "--out", genesis.toString()).exitCode()).isZero();
+    String h1 = "a1".repeat(32);
+    String h2 = "b2".repeat(32);
+    // pi1 holds pi1's chain one purchase further than pi2 does.
+    Path v1 = view("pi1.json", key(1), wallet(key(1), h2, 2), wallet(key(2), Crypto.GENESIS, 0),
+        wallet(key(3), h1, 1), wallet(key(4), Crypto.GENESIS, 0));
+    Path v2 = view("pi2.json", key(2), wallet(key(1), h1, 1), wallet(key(2), Crypto.GENESIS, 0),
+        wallet(key(3), h1, 1), wallet(key(4), Crypto.GENESIS, 0));
+    Path out = dir.resolve("registry-2.txt");
+    CliRun ok = CliRun.of("registry", "--operator-key", op, "--previous", genesis.toString(), "--remove", "pi3",
+        "--remove", "pi4", "--continue-from", v1.toString(), "--continue-from", v2.toString(), "--out",
+        out.toString());
+    assertThat(ok.exitCode()).as(ok.err()).isZero();
+    assertThat(ok.err()).contains("4 wallets continued").contains("continue pi1 from chain length 2, head " + h2);
+    Registry r2 = RegistryFile.read(out).body();
+    r2.validateSuccessorOf(RegistryFile.read(genesis).body());
+    assertThat(r2.quorumSize()).isEqualTo(2);
+    assertThat(r2.continuation(key(1).id())).isEqualTo(new Registry.Continue(key(1).id(), h2, 2));
+    assertThat(r2.continuation(key(4).id()).head()).isEqualTo(Crypto.GENESIS);
+
+    CliRun unheard = CliRun.of("registry", "--operator-key", op, "--previous", genesis.toString(), "--remove", "pi3",
+        "--remove", "pi4", "--continue-from", v1.toString(), "--out", dir.resolve("bad.txt").toString());
+    assertThat(unheard.exitCode()).isNotZero();
+    assertThat(unheard.err()).contains("no view from pi2");
+    CliRun removedOnline = CliRun.of("registry", "--operator-key", op, "--previous", genesis.toString(), "--remove",
+        "pi2", "--continue-from", v1.toString(), "--continue-from", v2.toString(), "--out",
+        dir.resolve("bad.txt").toString());
+    assertThat(removedOnline.exitCode()).isNotZero();
+    assertThat(removedOnline.err()).contains("pi2 is online but removed");
+    Path conflicting = view("pi2b.json", key(2), wallet(key(1), "c3".repeat(32), 2));
+    CliRun conflict = CliRun.of("registry", "--operator-key", op, "--previous", genesis.toString(), "--remove", "pi3",
+        "--remove", "pi4", "--continue-from", v1.toString(), "--continue-from", conflicting.toString(), "--out",
+        dir.resolve("bad.txt").toString());
+    assertThat(conflict.exitCode()).isNotZero();
+    assertThat(conflict.err()).contains("views conflict on wallet");
+    Files.writeString(dir.resolve("junk.json"), "{\"id\": \"" + key(1).id() + "\", \"wallets\": [{\"id\": 1}]}");
+    CliRun junk = CliRun.of("registry", "--operator-key", op, "--previous", genesis.toString(), "--continue-from",
+        dir.resolve("junk.json").toString(), "--out", dir.resolve("bad.txt").toString());
+    assertThat(junk.exitCode()).isNotZero();
+    assertThat(junk.err()).contains("is not {id, state, chain}");
+    assertThat(dir.resolve("bad.txt")).doesNotExist();
+  }
+
+  private static io.vertx.core.json.JsonObject wallet(Crypto.KeyPair k, String state, long chain) {
+    return new io.vertx.core.json.JsonObject().put("id", k.id()).put("state", state).put("chain", chain);
+  }
+
+  private Path view(String file, Crypto.KeyPair node, io.vertx.core.json.JsonObject... wallets) throws Exception {
+    io.vertx.core.json.JsonArray list = new io.vertx.core.json.JsonArray();
+    for (io.vertx.core.json.JsonObject w : wallets) {
+      list.add(w);
+    }
+    Path p = dir.resolve(file);
+    Files.writeString(p, new io.vertx.core.json.JsonObject().put("id", node.id()).put("wallets", list).encode());
+    return p;
+  }
+
   private static Crypto.KeyPair key(int seed) {
     byte[] bytes = new byte[32];
     Arrays.fill(bytes, (byte) seed);

@@ -98,6 +98,38 @@ class ProtocolVectorsTest {
     assertThat(section).contains("- state hash: `" + Replica.stateHash(request, 2) + "`");
   }
 
+  /** §12.7: epoch 2 removes C and continues every wallet from its head after §12.5. */
+  static Signed<Registry> continuing() {
+    Signed<Request> request = Signed.sign(Pow.mine(new Request("demo", A.id(), 1, Crypto.GENESIS, 12, List.of(), 12,
+        "Nespresso", 2, 0), 1), A);
+    List<Registry.Continue> heads = new ArrayList<>(List.of(
+        new Registry.Continue(A.id(), Replica.stateHash(request, 2), 1),
+        new Registry.Continue(B.id(), Crypto.GENESIS, 0), new Registry.Continue(C.id(), Crypto.GENESIS, 0)));
+    heads.sort(java.util.Comparator.comparing(Registry.Continue::wallet));
+    Registry r = new Registry("demo", 2, 0, 5, 2, 1, 5,
+        List.of(new Registry.Party(B.id(), "pi-b"), new Registry.Party(A.id(), "pi-a")),
+        List.of(new Registry.Party(OP.id(), "op")), Map.of("Nespresso", 2L, "Tea", 1L), heads, OP.id());
+    return Signed.sign(r, OP);
+  }
+
+  @Test
+  void theDocumentedContinuingRegistryIsWhatTheCodeBuildsAndItFollowsTheGenesis() throws ProtocolException {
+    Signed<Registry> built = continuing();
+    String sub = section.substring(section.indexOf("### 12.7"));
+    Matcher block = TEXT_BLOCK.matcher(sub);
+    assertThat(block.find()).isTrue();
+    assertThat(block.group(1)).isEqualTo(new String(built.bytes(), StandardCharsets.US_ASCII));
+    Matcher v = VALUE.matcher(sub);
+    assertThat(v.find()).isTrue();
+    assertThat(v.group(2)).as("signature").isEqualTo(Crypto.hex(built.signature()));
+    assertThat(v.find()).isTrue();
+    assertThat(v.group(2)).as("hash").isEqualTo(built.hash());
+    Signed<? extends Body> decoded = Codec.decode(built.wire());
+    assertThat(decoded.verifies()).isTrue();
+    ((Registry) decoded.body()).validateSuccessorOf(genesis());
+    assertThat(((Registry) decoded.body()).continues()).hasSize(3);
+  }
+
   @Test
   void everyDocumentedWireMessageDecodesAndVerifies() throws ProtocolException {
     List<String> bodies = bodies().subList(0, 4);

@@ -277,6 +277,73 @@ class RegistryTest {
     assertThat(Codec.decode(s.wire(), Registry.class).body()).isEqualTo(r);
   }
 
+  /** Epoch 2 of the sample registry continuing the given wallets, signed by the operator. */
+  private static Registry continuing(List<Registry.Continue> continues) {
+    return new Registry(NET, 2, 0, 5, 2, 1, 5, parties(ALICE, BOB), parties(OPERATOR), CATALOGUE, continues,
+        OPERATOR.id());
+  }
+
+  @Test
+  void continuingEntriesAreStrictOnTheWireAndInTheRules() throws Exception {
+    String h = hex('a');
+    List<Registry.Continue> ok = new ArrayList<>(List.of(new Registry.Continue(ALICE.id(), h, 2),
+        new Registry.Continue(BOB.id(), Crypto.GENESIS, 0), new Registry.Continue(CAROL.id(), Crypto.GENESIS, 0)));
+    ok.sort(java.util.Comparator.comparing(Registry.Continue::wallet));
+    Registry r = continuing(ok);
+    r.validate();
+    Signed<Registry> s = Signed.sign(r, OPERATOR);
+    Registry back = Codec.decode(s.wire(), Registry.class).body();
+    assertThat(back).isEqualTo(r);
+    assertThat(back.continuation(ALICE.id())).isEqualTo(new Registry.Continue(ALICE.id(), h, 2));
+    assertThat(back.continuation(OPERATOR.id())).isNull();
+    String wire = s.wireText();
+    // Strict wire form: an empty section, a malformed entry, a count that does not match.
+    assertThat(reason(wire.replace("continues=3\n", "continues=0\n"))).isEqualTo(Reason.BAD_VALUE);
+    assertThat(reason(wire.replace(",0\n", ",00\n"))).isEqualTo(Reason.BAD_VALUE);
+    assertThat(reason(wire.replace("," + h + ",2\n", "," + h + "\n"))).isEqualTo(Reason.BAD_VALUE);
+    assertThat(reason(wire.replace("continues=3\n", "continues=4\n"))).isEqualTo(Reason.BAD_FIELDS);
+    assertThat(reason(wire.replace("continues=3\n", "continues=129\n"))).isEqualTo(Reason.BAD_VALUE);
+    // Rules: ascending distinct wallets, genesis head exactly at length 0, no continuation in a genesis.
+    List<Registry.Continue> reversed = new ArrayList<>(ok);
+    java.util.Collections.reverse(reversed);
+    assertThat(refusal(continuing(reversed))).contains("ascending");
+    assertThat(refusal(continuing(List.of(new Registry.Continue(ALICE.id(), Crypto.GENESIS, 1)))))
+        .contains("genesis state exactly when");
+    assertThat(refusal(continuing(List.of(new Registry.Continue(ALICE.id(), h, 0))))).contains("genesis state");
+    Registry genesisContinuing = new Registry(NET, 1, 0, 5, 2, 1, 5, parties(ALICE, BOB), parties(OPERATOR),
+        CATALOGUE, ok, OPERATOR.id());
+    assertThat(catchThrowableOfType(ProtocolException.class, genesisContinuing::validateGenesis).getMessage())
+        .contains("continues no wallet");
+    List<Registry.Continue> many = new ArrayList<>();
+    for (int i = 0; i <= Registry.MAX_CONTINUES; i++) {
+      many.add(new Registry.Continue(String.format("%064x", i + 1), h, 1));
+    }
+    assertThat(refusal(continuing(many))).contains("at most 128");
+    // The largest continuing registry still fits its cap.
+    many.remove(many.size() - 1);
+    Registry biggest = new Registry(NET, 2, 0, 5, 2, 1, 5, synthetic(Registry.MAX_MEMBERS),
+        synthetic(Registry.MAX_OPERATORS), manyContracts(Registry.MAX_CONTRACTS), many, synthetic(1).get(0).id());
+    biggest.validate();
+    byte[] big = Signed.of(biggest, new byte[64]).wire();
+    assertThat(big.length).isLessThanOrEqualTo(Body.Type.REGISTRY.maxBytes());
+    assertThat(Codec.decode(big, Registry.class).body()).isEqualTo(biggest);
+  }
+
+  private static Reason reason(String wire) {
+    ProtocolException e = catchThrowableOfType(ProtocolException.class,
+        () -> Codec.decode(wire.getBytes(StandardCharsets.US_ASCII)));
+    assertThat(e).as("must be refused: %s", wire).isNotNull();
+    return e.reason();
+  }
+
+  /** The message of a BAD_REGISTRY refusal. */
+  private static String refusal(Registry r) {
+    ProtocolException e = catchThrowableOfType(ProtocolException.class, r::validate);
+    assertThat(e).as("must be refused").isNotNull();
+    assertThat(e.reason()).isEqualTo(Reason.BAD_REGISTRY);
+    return e.getMessage();
+  }
+
   @Test
   void lookups() {
     Registry r = R.of().build();

@@ -62,6 +62,22 @@ class SimulatorTest {
   }
 
   @Test
+  void afterMoreMembersDieThanTheFleetToleratesAContinuingEpochRestoresLivenessWithoutBreakingAnInvariant() {
+    // Five members (quorum 4) lose two for good; seven (quorum 5) lose three and keep one liar.
+    // Every honest survivor's request must finalize after the operator's continuing epoch.
+    for (int nodes : new int[] {5, 7}) {
+      int seeds = nodes == 5 ? 12 : 8; // few seeds: SimulatorTest's CI time stays about the same
+      SimulationOptions o = new SimulationOptions(nodes, seeds, 1, 300, -1, true, false, Set.of(), false, true);
+      SimulationReport r = Simulator.run(o, Progress.silent());
+      assertThat(r.violations()).as(nodes + " nodes: " + r.summary()).isEmpty();
+      assertThat(r.minPurchasesPerSeed()).as("purchases finalized on every seed").isPositive();
+      assertThat(r.faults()).containsKeys(Fault.CRASH, Fault.DROP, Fault.PARTITION);
+      int dying = nodes - io.wallance.protocol.Registry.safeQuorum(nodes) + 1;
+      assertThat(r.faults().get(Fault.DEATH)).isEqualTo((long) seeds * dying);
+    }
+  }
+
+  @Test
   void aSeedAlwaysReplaysTheSameRun() {
     SimulationOptions o = new SimulationOptions(5, 3, 41, 200, -1, true, true, Set.of(), false);
     SimulationReport a = Simulator.run(o, Progress.silent());

@@ -53,6 +53,38 @@ class FleetTest {
   }
 
   @Test
+  void headsListEveryWalletOfTheNodesThatAnsweredOnly() {
+    fleet.onView(pi1, new JsonObject().put("epoch", 1).put("wallets", new JsonArray()
+        .add(new JsonObject().put("id", pi1).put("name", "pi1").put("state", "cd".repeat(32)).put("chain", 2)
+            .put("balanceUnits", 4))
+        .add(new JsonObject().put("id", pi2).put("state", "00".repeat(32)).put("chain", 0))));
+    JsonObject heads = fleet.heads();
+    JsonObject first = heads.getJsonArray("nodes").getJsonObject(0);
+    JsonObject mine = heads.getJsonArray("nodes").stream().map(o -> (JsonObject) o)
+        .filter(o -> pi1.equals(o.getString("id"))).findFirst().orElseThrow();
+    assertThat(mine.getBoolean("online")).isTrue();
+    assertThat(mine.getLong("epoch")).isEqualTo(1);
+    assertThat(mine.getJsonArray("wallets").getJsonObject(0).fieldNames()).containsExactlyInAnyOrder("id", "state",
+        "chain");
+    assertThat(mine.getJsonArray("wallets").getJsonObject(0).getLong("chain")).isEqualTo(2);
+    assertThat(heads.getJsonArray("nodes").stream().map(o -> (JsonObject) o)
+        .filter(o -> !pi1.equals(o.getString("id")))).allMatch(o -> !o.getBoolean("online") && !o.containsKey("wallets"));
+    assertThat(first.containsKey("name")).isTrue();
+  }
+
+  @Test
+  void theOwnRequestTallySaysWhyAPurchaseIsNotFinal() {
+    fleet.onView(pi1, new JsonObject().put("ownRequest", new JsonObject().put("request", REQ).put("tally",
+        new JsonArray().add(new JsonObject().put("epoch", 1).put("counted", 3).put("quorum", 4)))));
+    JsonObject own = node("pi1").getJsonObject("ownRequest");
+    assertThat(own.getString("request")).isEqualTo(REQ);
+    assertThat(own.getJsonArray("tally").getJsonObject(0).getMap()).containsEntry("counted", 3L)
+        .containsEntry("quorum", 4L).containsEntry("epoch", 1L);
+    fleet.onView(pi2, new JsonObject().put("ownRequest", "junk"));
+    assertThat(node("pi2").getValue("ownRequest")).isNull();
+  }
+
+  @Test
   void aNewerEpochAddsItsMembersAndAnOlderOneIsIgnored() {
     String pi5 = TestRegistry.key(5).id();
     java.util.List<io.wallance.protocol.Registry.Party> members = new java.util.ArrayList<>(net.registry().members());
