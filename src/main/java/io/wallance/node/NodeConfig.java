@@ -11,6 +11,7 @@ import io.wallance.store.StoreOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -164,25 +165,23 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
     if (!NAME.matcher(name).matches()) {
       throw root.error("name", "must be 1-32 characters [A-Za-z0-9_.-]");
     }
-    Path keyFile = baseDir.resolve(root.string("keyFile", true)).normalize();
-    Path registryFile = baseDir.resolve(root.string("registryFile", true)).normalize();
-    Path dataDir = baseDir.resolve(root.string("dataDir", true)).normalize();
-    String contracts = root.string("contractsDir", false);
-    Path contractsDir = contracts == null ? null : baseDir.resolve(contracts).normalize();
+    Path keyFile = root.path("keyFile", true, baseDir, null);
+    Path registryFile = root.path("registryFile", true, baseDir, null);
+    Path dataDir = root.path("dataDir", true, baseDir, null);
+    Path contractsDir = root.path("contractsDir", false, baseDir, null);
 
     Sensor sensor = Sensor.defaults();
     JsonObject sensorJson = root.object("sensor", false);
     if (sensorJson != null) {
       Fields s = new Fields(source, "sensor.", sensorJson);
       String kind = s.string("kind", false);
-      String thermal = s.string("thermalPath", false);
       SensorKind sensorKind;
       try {
         sensorKind = kind == null ? SensorKind.VIRTUAL : SensorKind.parse(kind);
       } catch (IllegalArgumentException e) {
         throw s.error("kind", e.getMessage());
       }
-      Path thermalPath = baseDir.resolve(thermal == null ? ThermalZoneSensor.DEFAULT_PATH : thermal).normalize();
+      Path thermalPath = s.path("thermalPath", false, baseDir, ThermalZoneSensor.DEFAULT_PATH);
       long period = s.integer("periodMillis", false, 100, 3_600_000, 1000);
       Boolean random = s.bool("randomPeriod", false);
       sensor = new Sensor(new SensorOptions(sensorKind, thermalPath), period, random == null || random);
@@ -227,7 +226,11 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
         if (!(updatesJson.getValue(i) instanceof String u) || u.isBlank()) {
           throw root.error("registryUpdates", "must be a list of file names");
         }
-        updates.add(baseDir.resolve(u).normalize());
+        try {
+          updates.add(baseDir.resolve(u).normalize());
+        } catch (InvalidPathException e) {
+          throw root.error("registryUpdates", "holds an invalid path: " + e.getReason());
+        }
       }
     }
 
@@ -326,6 +329,23 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
         throw error(field, "must be true or false");
       }
       return (Boolean) v;
+    }
+
+    /**
+     * A path field resolved against {@code base}; {@code fallback} (also resolved) when absent.
+     *
+     * @return the normalized path, or null when the field is absent and there is no fallback
+     */
+    Path path(String field, boolean required, Path base, String fallback) throws ConfigException {
+      String s = string(field, required);
+      if (s == null && fallback == null) {
+        return null;
+      }
+      try {
+        return base.resolve(s == null ? fallback : s).normalize();
+      } catch (InvalidPathException e) {
+        throw error(field, "is not a valid path: " + e.getReason());
+      }
     }
 
     JsonObject object(String field, boolean required) throws ConfigException {
