@@ -264,9 +264,22 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
   public static final class ConfigException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    /** @param message one line */
+    /** @param message what is wrong; control characters (e.g. of a field name in the file) are escaped to keep it one line */
     public ConfigException(String message) {
-      super(message, null, false, false);
+      super(oneLine(message), null, false, false);
+    }
+
+    /** @return {@code s} with every control character written as {@code \\uXXXX} */
+    static String oneLine(String s) {
+      StringBuilder sb = new StringBuilder(s.length());
+      for (char c : s.toCharArray()) {
+        if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+          sb.append(String.format("\\u%04x", (int) c));
+        } else {
+          sb.append(c);
+        }
+      }
+      return sb.toString();
     }
   }
 

@@ -54,6 +54,8 @@ final class OperatorApi {
     router.post("/api/nodes/:node/purchases").handler(sessions)
         .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT)).handler(auth).handler(this::buy);
     router.delete("/api/nodes/:node/purchases/:purchase").handler(sessions).handler(auth).handler(this::cancel);
+    // E.g. a form body the body handler cannot decode (a broken multipart login).
+    router.errorHandler(400, ctx -> fail(ctx, ApiError.badRequest("BAD_REQUEST", "the request is malformed")));
     router.errorHandler(404, ctx -> fail(ctx, ApiError.notFound("NOT_FOUND", "no such resource")));
     router.errorHandler(405, ctx -> fail(ctx, new ApiError(405, "METHOD_NOT_ALLOWED", "method not allowed here",
         null)));
