@@ -1,6 +1,6 @@
 // Entry point: checks the login, then wires the model, the views and the live connection.
 
-import { el, byId } from './dom.js';
+import { el, byId, fillIfChanged } from './dom.js';
 import { Model } from './model.js';
 import { NodeViews } from './nodes.js';
 import { renderPanels } from './panels.js';
@@ -56,6 +56,10 @@ function render() {
   byId('net').textContent = model.net ? 'network ' + model.net : '';
   byId('summary').textContent = model.loaded
     ? `${model.nodes.size} nodes, ${model.onlineCount()} online, quorum ${model.quorum}` : '';
+  const diverging = model.diverging(now);
+  fillIfChanged(byId('alerts'), JSON.stringify(diverging), () => diverging.map((name) => el('div',
+    { className: 'alert', dataset: { node: name } }, `${name} DIVERGES: its ledger differs from the majority's (checkpoint digest),`
+    + ' so its balances and purchases cannot be trusted')));
   views.render(now);
   renderPanels(model, now);
   charts.render(now);

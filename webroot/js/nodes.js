@@ -131,7 +131,7 @@ export class NodeViews {
     const r = p.request ? this.model.requests.get(p.request) : null;
     return el('li', { className: 'purchase published', dataset: { purchase: String(p.purchase), state: text(p.state) } },
       title, el('span', { className: 'badge info' }, text(p.state)),
-      r ? el('span', { className: 'muted small' }, ` votes ${r.voters.size}/${this.model.quorum}`) : null,
+      r ? el('span', { className: 'muted small' }, ` votes ${r.voters.size} (${Math.max(0, this.model.quorum - 1)} needed)`) : null,
       problem ? el('div', { className: 'problem' }, problem) : null);
   }
 }

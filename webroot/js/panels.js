@@ -7,11 +7,12 @@ import { dcoin, short, text, clock } from './format.js';
 const SHOWN = 20;
 
 export function renderPanels(model, now = Date.now()) {
-  const requests = model.pendingRequests().slice(0, SHOWN);
-  show('pending', [requests.map((r) => [r.request, r.voters.size, model.finalityProblem(r.request, now)]), model.quorum],
-    () => listOr(requests.map((r) => pending(model, r, now)), 'no request in flight'));
+  const requests = model.pendingRequests(now).slice(0, SHOWN);
+  show('pending', [requests.map((r) => [r.request, [...r.voters], r.final, model.finality(r.request)?.ms,
+    model.finalityProblem(r.request, now)]), model.quorum],
+  () => listOr(requests.map((r) => pending(model, r, now)), 'no request in flight'));
   const finals = model.finalized.slice(0, SHOWN);
-  show('finality', finals.map((f) => [f.request, Object.keys(f.latencyMs || {}).length, f.voters?.length]),
+  show('finality', finals.map((f) => [f.request, Object.keys(f.latencyMs || {}).length, f.voters]),
     () => listOr(finals.map((f) => finality(model, f)), 'nothing final yet'));
   const results = model.results.slice(0, SHOWN);
   show('results', results, () => listOr(results.map(result), 'no contract has run yet'));
@@ -32,15 +33,31 @@ function listOr(items, empty) {
   return items.length ? items : [el('li', { className: 'muted empty' }, empty)];
 }
 
+/**
+ * A request with the members who voted for it. In a healthy network it is final before the
+ * next redraw, so a final request stays here a few seconds, marked final with its latency.
+ */
 function pending(model, r, now) {
   const problem = model.finalityProblem(r.request, now);
   const voters = [...r.voters];
-  return el('li', { className: 'request', dataset: { request: r.request } },
+  const done = r.final ? model.finality(r.request) : null;
+  const needed = Math.max(0, model.quorum - 1); // the buyer's request counts as its own vote
+  return el('li', { className: 'request' + (r.final ? ' done' : ''), dataset: { request: text(r.request),
+    state: r.final ? 'final' : 'pending' } },
     el('span', {}, `${text(r.buyerName)} buys ${text(r.contract)} (${text(r.price)} DCoin) `),
-    el('code', { className: 'small', title: r.request }, short(r.request)),
-    el('div', { className: 'votes' }, `votes ${voters.length}/${model.quorum}: `,
+    el('code', { className: 'small', title: text(r.request) }, short(r.request)),
+    r.final ? [' ', el('span', { className: 'badge ok' }, 'final' + (typeof done?.ms === 'number'
+      ? ` in ${done.ms} ms` : ''))] : null,
+    el('div', { className: 'votes' }, `votes ${voters.length} (${needed} needed): `,
       voters.length ? voters.map((v) => el('span', { className: 'voter' }, text(v))) : el('span', { className: 'muted' }, 'none yet')),
+    done?.f ? el('div', { className: 'muted small change' }, changeText(model, done.f)) : null,
     problem ? el('div', { className: 'problem' }, problem) : null);
+}
+
+function changeText(model, f) {
+  const before = typeof f.balanceBeforeDcoin === 'number' ? f.balanceBeforeDcoin : f.balanceBefore / model.rate;
+  const after = typeof f.balanceAfterDcoin === 'number' ? f.balanceAfterDcoin : f.balanceAfter / model.rate;
+  return `${dcoin(before)} − ${dcoin(f.price)} = ${dcoin(after)} DCoin`;
 }
 
 function finality(model, f) {
@@ -52,7 +69,7 @@ function finality(model, f) {
     el('span', { className: 'time muted small' }, f.time ? clock(f.time) + ' ' : ''),
     el('strong', {}, text(f.buyerName)), ` ${text(f.contract)}: `,
     el('span', { className: 'change' }, `${dcoin(before)} − ${dcoin(f.price)} = ${dcoin(after)} DCoin`),
-    el('div', { className: 'muted small' }, 'voters ' + (f.voters || []).map(text).join(', ')),
+    el('div', { className: 'muted small voters' }, 'voters ' + (f.voters || []).map(text).join(', ')),
     el('div', { className: 'muted small latency' }, latencies.length ? 'latency ' + latencies.join(', ') : ''));
 }
 

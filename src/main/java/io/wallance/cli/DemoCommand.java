@@ -5,7 +5,9 @@ import ch.qos.logback.classic.Logger;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.wallance.progress.Progress;
+import io.wallance.protocol.Registry;
 import io.wallance.web.Dashboard;
+import io.wallance.web.NodeAdder;
 import io.wallance.web.PasswordHash;
 import io.wallance.web.WebConfig;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +36,8 @@ import picocli.CommandLine.Spec;
     description = {
         "Starts a local network: N nodes (each its own JVM, on loopback) and the dashboard,",
         "with fresh keys and a signed registry in a temporary directory. Prints the dashboard",
-        "URL and the operator password. Ctrl+C stops everything."
+        "URL and the operator password. While it runs, POST /api/demo/nodes (operator password)",
+        "adds a node: a new member in the next registry epoch. Ctrl+C stops everything."
     })
 final class DemoCommand implements Callable<Integer> {
   /** How long the network may take to come up. */
@@ -98,7 +101,7 @@ final class DemoCommand implements Callable<Integer> {
       progress.update(0, "node processes started, waiting for the first to open its cluster port");
       awaitFirstNode(network, web, progress);
       progress.update(0, "joining the dashboard to the cluster");
-      stopper.dashboard = Dashboard.start(web);
+      stopper.dashboard = Dashboard.start(web, () -> addNode(network, out));
       awaitAllOnline(network, progress);
     } catch (Exception e) {
       stopper.stop();
@@ -113,10 +116,27 @@ final class DemoCommand implements Callable<Integer> {
     out.println("try:  java -jar wallance.jar status --url " + url);
     out.println("      java -jar wallance.jar buy --url " + url + " --node pi1 --contract Receipt --password "
         + pw + " --wait");
+    out.println("add a node (next registry epoch, signed by the operator; it syncs, then votes):");
+    out.println("      curl -u operator:" + pw + " -X POST " + url + "/api/demo/nodes");
     out.println("Press Ctrl+C to stop.");
     out.flush();
     new CountDownLatch(1).await(); // until a signal runs the shutdown hook
     return 0;
+  }
+
+  /** The dashboard's {@code POST /api/demo/nodes}: grows the network by one member, on a worker thread. */
+  private static NodeAdder.Added addNode(LocalFleet network, PrintWriter out) throws Exception {
+    LocalFleet.Added added = network.addNode();
+    LocalFleet.Node node = added.node();
+    Registry r = added.registry().body();
+    synchronized (out) {
+      out.println("demo: added " + node.name() + " as a member of epoch " + r.epoch() + " (" + r.members().size()
+          + " members, quorum " + r.quorumSize() + "; registry " + added.registryFile() + ", log " + node.log()
+          + (node.metricsPort() == 0 ? "" : ", metrics http://" + LocalFleet.HOST + ":" + node.metricsPort() + "/metrics")
+          + ")");
+      out.flush();
+    }
+    return new NodeAdder.Added(node.name(), node.id(), added.registry(), node.log().toString());
   }
 
   /** Waits until the first node's cluster port answers, so the dashboard (a lite member) has someone to join. */

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.wallance.cluster.ClusterOptions;
 import io.wallance.contract.Contract;
 import io.wallance.contract.ContractCatalogue;
+import io.wallance.node.RegistryFile;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.Registry;
 import io.wallance.protocol.Signed;
@@ -88,22 +89,33 @@ final class LocalFleet implements AutoCloseable {
    */
   record Node(String name, String id, Path config, Path log, int process, int metricsPort) {}
 
+  /** Most nodes a local network may grow to (the demo's limit). */
+  static final int MAX_NODES = 16;
+
   private final Path dir;
   private final Spec spec;
   private final List<Node> nodes;
   private final Path registryFile;
   private final Path operatorKey;
   private final ClusterOptions observerCluster;
+  private final String cluster;
+  private final List<String> members;
   private final List<Process> processes = new ArrayList<>();
+  /** The registry chain: the genesis, then each epoch {@link #addNode()} wrote. */
+  private final List<Path> registryFiles = new ArrayList<>();
+  private boolean closed;
 
   private LocalFleet(Path dir, Spec spec, List<Node> nodes, Path registryFile, Path operatorKey,
-      ClusterOptions observerCluster) {
+      ClusterOptions observerCluster, String cluster, List<String> members) {
     this.dir = dir;
     this.spec = spec;
-    this.nodes = nodes;
+    this.nodes = new ArrayList<>(nodes);
     this.registryFile = registryFile;
     this.operatorKey = operatorKey;
     this.observerCluster = observerCluster;
+    this.cluster = cluster;
+    this.members = List.copyOf(members);
+    registryFiles.add(registryFile);
   }
 
   /**
@@ -140,24 +152,8 @@ final class LocalFleet implements AutoCloseable {
     int i = 0;
     for (Map.Entry<String, String> e : names.entrySet()) {
       String name = e.getKey();
-      JsonObject json = new JsonObject()
-          .put("name", name)
-          .put("keyFile", keys.resolve(name + ".key").toString())
-          .put("registryFile", registryFile.toString())
-          .put("dataDir", dir.resolve("data").resolve(name).toString());
-      if (spec.contractsDir() == null) {
-        json.putNull("contractsDir");
-      } else {
-        json.put("contractsDir", spec.contractsDir().toString());
-      }
-      json.put("sensor", new JsonObject().put("kind", "virtual").put("periodMillis", spec.sensorPeriodMillis())
-              .put("randomPeriod", false).put("thermalPath", "/sys/class/thermal/thermal_zone0/temp"))
-          .put("cluster", new JsonObject().put("name", cluster).put("host", HOST).put("port", ports.get(i))
-              .put("members", new JsonArray(members)).put("eventBusPort", 0)
-              .put("failureDetectionSeconds", FAILURE_DETECTION_SECONDS));
-      if (spec.metrics()) {
-        json.put("metrics", new JsonObject().put("host", HOST).put("port", metricsPorts.get(i)));
-      }
+      JsonObject json = nodeConfig(spec, dir, name, cluster, ports.get(i), members,
+          spec.metrics() ? metricsPorts.get(i) : 0, List.of());
       Path config = conf.resolve(name + ".json");
       Files.writeString(config, json.encodePrettily() + "\n", StandardCharsets.UTF_8);
       int process = i % spec.processes();
@@ -175,8 +171,99 @@ final class LocalFleet implements AutoCloseable {
     }
     ClusterOptions observer = ClusterOptions.loopback(cluster, ports, ports.get(count), true,
         FAILURE_DETECTION_SECONDS);
-    return new LocalFleet(dir, spec, List.copyOf(nodes), registryFile, keys.resolve("operator.key"), observer);
+    return new LocalFleet(dir, spec, List.copyOf(nodes), registryFile, keys.resolve("operator.key"), observer,
+        cluster, members);
   }
+
+  /** A node's config (the JSON of {@code conf/<name>.json}); {@code metricsPort} 0 for none. */
+  private static JsonObject nodeConfig(Spec spec, Path dir, String name, String cluster, int port, List<String> members,
+      int metricsPort, List<Path> registryUpdates) {
+    Path keys = dir.resolve("keys");
+    JsonObject json = new JsonObject()
+        .put("name", name)
+        .put("keyFile", keys.resolve(name + ".key").toString())
+        .put("registryFile", dir.resolve("registry.txt").toString());
+    if (!registryUpdates.isEmpty()) {
+      json.put("registryUpdates", new JsonArray(registryUpdates.stream().map(Path::toString).toList()));
+    }
+    json.put("dataDir", dir.resolve("data").resolve(name).toString());
+    if (spec.contractsDir() == null) {
+      json.putNull("contractsDir");
+    } else {
+      json.put("contractsDir", spec.contractsDir().toString());
+    }
+    json.put("sensor", new JsonObject().put("kind", "virtual").put("periodMillis", spec.sensorPeriodMillis())
+            .put("randomPeriod", false).put("thermalPath", "/sys/class/thermal/thermal_zone0/temp"))
+        .put("cluster", new JsonObject().put("name", cluster).put("host", HOST).put("port", port)
+            .put("members", new JsonArray(members)).put("eventBusPort", 0)
+            .put("failureDetectionSeconds", FAILURE_DETECTION_SECONDS));
+    if (metricsPort != 0) {
+      json.put("metrics", new JsonObject().put("host", HOST).put("port", metricsPort));
+    }
+    return json;
+  }
+
+  /**
+   * Grows the running network by one member (the demo's "add a node"): a fresh key, the next
+   * registry epoch with it added, signed by the operator ({@link RegistryCommand#successor}),
+   * written to {@code registry-<epoch>.txt}, a config naming every epoch after the genesis in
+   * {@code registryUpdates}, and its node started in a JVM of its own, stopped by
+   * {@link #close()} like the others. The running nodes learn the epoch from it (or from the
+   * dashboard's publish); the new node syncs from them (PROTOCOL.md 9.7, 9.9).
+   *
+   * @return the new node and the signed epoch that adds it
+   * @throws IllegalStateException when the network is stopping or already has {@value #MAX_NODES} nodes
+   */
+  synchronized Added addNode() throws Exception {
+    if (closed) {
+      throw new IllegalStateException("the network is stopping");
+    }
+    if (processes.isEmpty()) {
+      throw new IllegalStateException("the network is not started");
+    }
+    if (nodes.size() >= MAX_NODES) {
+      throw new IllegalStateException("the network already has " + nodes.size() + " nodes (at most " + MAX_NODES + ")");
+    }
+    String name = "pi" + (nodes.stream().mapToInt(n -> Integer.parseInt(n.name().substring(2))).max().orElse(0) + 1);
+    Path keys = dir.resolve("keys");
+    String id = KeygenCommand.writeKeyPair(keys, name);
+    Path previous = registryFiles.get(registryFiles.size() - 1);
+    Signed<Registry> next;
+    try {
+      next = RegistryCommand.successor(RegistryFile.read(previous).body(), WebConfig.readKey(operatorKey,
+          "operator key"), List.of(new Registry.Party(id, name)), List.of(), null, 0, null);
+    } catch (RegistryCommand.Change e) {
+      throw new IllegalStateException(e.getMessage().replace("{previous}", previous.toString()), e);
+    }
+    Path file = dir.resolve("registry-" + next.body().epoch() + ".txt");
+    RegistryCommand.write(next, file);
+    registryFiles.add(file);
+    List<Integer> free = freePorts(spec.metrics() ? 2 : 1);
+    int port = free.get(0);
+    int metricsPort = spec.metrics() ? free.get(1) : 0;
+    List<String> joined = new ArrayList<>(members);
+    joined.add(HOST + ":" + port);
+    Path config = dir.resolve("conf").resolve(name + ".json");
+    Files.writeString(config, nodeConfig(spec, dir, name, cluster, port, joined, metricsPort,
+        registryFiles.subList(1, registryFiles.size())).encodePrettily() + "\n", StandardCharsets.UTF_8);
+    Node node = new Node(name, id, config, dir.resolve("logs").resolve(name + ".log"), processes.size(), metricsPort);
+    if (spec.metrics()) {
+      Files.writeString(dir.resolve("metrics-targets.txt"), name + " " + HOST + ":" + metricsPort + "\n",
+          StandardCharsets.US_ASCII, java.nio.file.StandardOpenOption.APPEND);
+    }
+    processes.add(start(node.process(), List.of(node)));
+    nodes.add(node);
+    return new Added(node, next, file);
+  }
+
+  /**
+   * A node {@link #addNode()} added.
+   *
+   * @param node the node (started)
+   * @param registry the signed epoch that lists it
+   * @param registryFile where that epoch was written
+   */
+  record Added(Node node, Signed<Registry> registry, Path registryFile) {}
 
   /** The genesis registry: every node a member, one operator, the spec's catalogue. */
   private static String genesis(Spec spec, Path operatorKey, String operatorId, Map<String, String> names, Path dir)
@@ -219,43 +306,43 @@ final class LocalFleet implements AutoCloseable {
   }
 
   /** Starts the node processes; returns at once. */
-  void startNodes() throws IOException {
-    List<String> base = new ArrayList<>();
-    base.add(javaExecutable());
-    base.addAll(HAZELCAST_JVM_FLAGS);
-    base.add("-D" + ParentWatchdog.PROPERTY + "=" + ProcessHandle.current().pid());
-    base.add("-cp");
-    base.add(classpath());
-    base.add(Main.class.getName());
-    base.add("node");
+  synchronized void startNodes() throws IOException {
     for (int p = 0; p < spec.processes(); p++) {
-      List<String> command = new ArrayList<>(base.subList(0, 1));
-      for (String flag : spec.jvmFlags()) {
-        command.add(flag.replace("{process}", Integer.toString(p + 1)));
-      }
-      command.addAll(base.subList(1, base.size()));
-      Path log = null;
-      for (Node node : nodes) {
-        if (node.process() == p) {
-          command.addAll(List.of("--config", node.config().toString()));
-          log = node.log();
-        }
-      }
-      processes.add(new ProcessBuilder(command)
-          .directory(dir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start());
+      int process = p;
+      processes.add(start(p, nodes.stream().filter(n -> n.process() == process).toList()));
     }
   }
 
+  /** Starts one JVM hosting {@code hosted} (process number {@code p}, 0-based); returns at once. */
+  private Process start(int p, List<Node> hosted) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(javaExecutable());
+    for (String flag : spec.jvmFlags()) {
+      command.add(flag.replace("{process}", Integer.toString(p + 1)));
+    }
+    command.addAll(HAZELCAST_JVM_FLAGS);
+    command.add("-D" + ParentWatchdog.PROPERTY + "=" + ProcessHandle.current().pid());
+    command.add("-cp");
+    command.add(classpath());
+    command.add(Main.class.getName());
+    command.add("node");
+    for (Node node : hosted) {
+      command.addAll(List.of("--config", node.config().toString()));
+    }
+    return new ProcessBuilder(command)
+        .directory(dir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(hosted.get(0).log().toFile())
+        .start();
+  }
+
   /** @return the node processes, by index (empty before {@link #startNodes()}) */
-  List<Process> processes() {
+  synchronized List<Process> processes() {
     return List.copyOf(processes);
   }
 
   /** @return a node whose process has exited, or null when all run */
-  Node deadNode() {
+  synchronized Node deadNode() {
     for (Node node : nodes) {
       if (node.process() < processes.size() && !processes.get(node.process()).isAlive()) {
         return node;
@@ -265,7 +352,7 @@ final class LocalFleet implements AutoCloseable {
   }
 
   /** @return the exit code of a node's process (which must have exited) */
-  int exitCode(Node node) {
+  synchronized int exitCode(Node node) {
     return processes.get(node.process()).exitValue();
   }
 
@@ -275,6 +362,11 @@ final class LocalFleet implements AutoCloseable {
    */
   @Override
   public void close() {
+    List<Process> processes;
+    synchronized (this) {
+      closed = true; // no node is added from now on
+      processes = List.copyOf(this.processes);
+    }
     processes.forEach(Process::destroy);
     CompletableFuture<?>[] exits = processes.stream().map(Process::onExit).toArray(CompletableFuture[]::new);
     try {
@@ -301,8 +393,9 @@ final class LocalFleet implements AutoCloseable {
     }
   }
 
-  List<Node> nodes() {
-    return nodes;
+  /** @return the nodes: the generated ones, then those {@link #addNode()} added */
+  synchronized List<Node> nodes() {
+    return List.copyOf(nodes);
   }
 
   /** @return the signed genesis registry file */

@@ -120,46 +120,101 @@ final class RegistryCommand implements Callable<Integer> {
     if (before == null && !removals.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "--remove needs --previous");
     }
-    List<Registry.Party> parties = new ArrayList<>();
-    if (before != null) {
-      parties.addAll(before.members());
-      for (String r : removals) {
-        if (!parties.removeIf(p -> p.id().equals(r) || p.name().equals(r))) {
-          throw new ParameterException(spec.commandLine(), "--remove " + r + ": no such member in " + previous);
+    if (before == null) {
+      List<Registry.Party> parties = new ArrayList<>();
+      for (String m : members) {
+        Registry.Party p = member(m);
+        if (parties.stream().anyMatch(q -> q.id().equals(p.id()) || q.name().equals(p.name()))) {
+          throw new ParameterException(spec.commandLine(), "--member " + p.name() + " is already a member");
         }
+        parties.add(p);
+      }
+      parties.sort(Comparator.comparing(Registry.Party::id));
+      Registry registry = new Registry(net, epoch == null ? 1 : epoch, quorum, dcoinRate, reward, difficulty, outdate,
+          parties, List.of(new Registry.Party(operator.id(), operatorName)), catalogue(), operator.id());
+      try {
+        registry.validate();
+      } catch (ProtocolException e) {
+        throw new IllegalArgumentException("invalid registry: " + e.getMessage(), e);
+      }
+      report(write(Signed.sign(registry, operator), out));
+      return 0;
+    }
+    if (net != null && !net.equals(before.net())) {
+      throw new ParameterException(spec.commandLine(), "--net " + net + " differs from " + before.net()
+          + " of " + previous);
+    }
+    List<Registry.Party> added = new ArrayList<>();
+    for (String m : members) {
+      added.add(member(m));
+    }
+    Signed<Registry> next;
+    try {
+      next = successor(before, operator, added, removals, epoch, quorum, contracts == null ? null : catalogue());
+    } catch (Change e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage().replace("{previous}", previous.toString()));
+    }
+    report(write(next, out));
+    return 0;
+  }
+
+  /** A membership change that cannot be made (e.g. removing a non-member); {@code {previous}} names the file. */
+  static final class Change extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Change(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * The next epoch of a registry, signed: same network, operators, fixed parameters, reward,
+   * outdate and (unless given) catalogue; members are {@code before}'s plus {@code added}
+   * minus {@code removed}. Shared by this command and {@code demo}'s "add a node".
+   *
+   * @param before the current epoch
+   * @param operator an operator of {@code before}
+   * @param added new members
+   * @param removed members to remove, by id or name
+   * @param epoch the new epoch, or null for {@code before.epoch() + 1}
+   * @param quorum the quorum, 0 for the safe quorum of the new member count
+   * @param contracts the catalogue, or null to keep {@code before}'s
+   * @return the signed successor, validated against {@code before}
+   * @throws Change for a member added twice or removed though absent
+   * @throws IllegalArgumentException for a registry {@code before} would not accept as successor
+   */
+  static Signed<Registry> successor(Registry before, Crypto.KeyPair operator, List<Registry.Party> added,
+      List<String> removed, Long epoch, long quorum, Map<String, Long> contracts) throws Change {
+    List<Registry.Party> parties = new ArrayList<>(before.members());
+    for (String r : removed) {
+      if (!parties.removeIf(p -> p.id().equals(r) || p.name().equals(r))) {
+        throw new Change("--remove " + r + ": no such member in {previous}");
       }
     }
-    for (String m : members) {
-      Registry.Party p = member(m);
+    for (Registry.Party p : added) {
       if (parties.stream().anyMatch(q -> q.id().equals(p.id()) || q.name().equals(p.name()))) {
-        throw new ParameterException(spec.commandLine(), "--member " + p.name() + " is already a member");
+        throw new Change("--member " + p.name() + " is already a member");
       }
       parties.add(p);
     }
     parties.sort(Comparator.comparing(Registry.Party::id));
-    Registry registry;
-    if (before == null) {
-      registry = new Registry(net, epoch == null ? 1 : epoch, quorum, dcoinRate, reward, difficulty, outdate, parties,
-          List.of(new Registry.Party(operator.id(), operatorName)), catalogue(), operator.id());
-    } else {
-      if (net != null && !net.equals(before.net())) {
-        throw new ParameterException(spec.commandLine(), "--net " + net + " differs from " + before.net()
-            + " of " + previous);
-      }
-      registry = new Registry(before.net(), epoch == null ? before.epoch() + 1 : epoch, quorum, before.dcoinRate(),
-          before.reward(), before.difficulty(), before.outdate(), parties, before.operators(),
-          contracts == null ? before.contracts() : catalogue(), operator.id());
-    }
+    Registry registry = new Registry(before.net(), epoch == null ? before.epoch() + 1 : epoch, quorum,
+        before.dcoinRate(), before.reward(), before.difficulty(), before.outdate(), parties, before.operators(),
+        contracts == null ? before.contracts() : contracts, operator.id());
     try {
-      if (before == null) {
-        registry.validate();
-      } else {
-        registry.validateSuccessorOf(before);
-      }
+      registry.validateSuccessorOf(before);
     } catch (ProtocolException e) {
       throw new IllegalArgumentException("invalid registry: " + e.getMessage(), e);
     }
-    Signed<Registry> signed = Signed.sign(registry, operator);
+    return Signed.sign(registry, operator);
+  }
+
+  /**
+   * Writes a signed registry's wire text atomically (a temporary file, then a rename).
+   *
+   * @return the registry written
+   */
+  static Signed<Registry> write(Signed<Registry> signed, Path out) throws IOException {
     Path target = out.toAbsolutePath();
     if (target.getParent() != null) {
       Files.createDirectories(target.getParent());
@@ -167,12 +222,15 @@ final class RegistryCommand implements Callable<Integer> {
     Path tmp = Files.createTempFile(target.getParent(), ".registry", ".tmp");
     Files.writeString(tmp, signed.wireText(), StandardCharsets.US_ASCII);
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    spec.commandLine().getErr().println("registry: wrote " + target + " (network " + registry.net() + ", epoch "
-        + registry.epoch() + ", "
-        + parties.size() + " members, quorum " + registry.quorumSize() + ", " + registry.contracts().size()
-        + " contracts, hash " + signed.hash() + ")");
+    return signed;
+  }
+
+  private void report(Signed<Registry> signed) {
+    Registry registry = signed.body();
+    spec.commandLine().getErr().println("registry: wrote " + out.toAbsolutePath() + " (network " + registry.net()
+        + ", epoch " + registry.epoch() + ", " + registry.members().size() + " members, quorum "
+        + registry.quorumSize() + ", " + registry.contracts().size() + " contracts, hash " + signed.hash() + ")");
     spec.commandLine().getErr().flush();
-    return 0;
   }
 
   private Registry.Party member(String spec) throws NodeKeys.KeyFileException {

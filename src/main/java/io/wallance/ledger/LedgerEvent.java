@@ -27,9 +27,27 @@ public sealed interface LedgerEvent {
    * @param oldState the state the buyer left
    * @param newState the buyer's new state
    * @param voters the members whose votes formed the quorum here (the buyer excluded)
+   * @param counted the registry epochs the quorum was counted in (the previous state's epoch,
+   *     then the request's when it differs; PROTOCOL.md 7.5): the same on every replica
    */
   record Finalized(String hash, String buyer, String contract, long price, long balanceBefore, long balanceAfter,
-      String oldState, String newState, List<String> voters) implements LedgerEvent {}
+      String oldState, String newState, List<String> voters, List<Counted> counted) implements LedgerEvent {
+    /** Copies {@code counted}. */
+    public Finalized {
+      voters = List.copyOf(voters);
+      counted = List.copyOf(counted);
+    }
+  }
+
+  /**
+   * One registry epoch a finality was counted in.
+   *
+   * @param epoch the epoch
+   * @param registry the hash of its signed registry (names the member set)
+   * @param members how many voting members it has
+   * @param quorum the votes it required (buyer included)
+   */
+  record Counted(long epoch, String registry, int members, int quorum) {}
 
   /** A message was refused; {@code author} is the claimed author (may be forged). */
   record Rejected(Reason reason, String type, String author, String detail) implements LedgerEvent {}

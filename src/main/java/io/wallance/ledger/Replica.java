@@ -823,10 +823,19 @@ public final class Replica {
     return own != null && own.isMember(voter) || prev != null && prev.isMember(voter);
   }
 
-  private boolean hasQuorum(Request r, Collection<String> voters, long prevEpoch) {
-    List<Long> epochs = rules.has(Mutation.OWN_EPOCH_ONLY) || prevEpoch == r.epoch()
+  /** The epochs a request's quorum is counted in: its previous state's, then its own when different. */
+  private List<Long> quorumEpochs(Request r, long prevEpoch) {
+    return rules.has(Mutation.OWN_EPOCH_ONLY) || prevEpoch == r.epoch()
         ? List.of(r.epoch()) : List.of(prevEpoch, r.epoch());
-    for (long e : epochs) {
+  }
+
+  /** The votes epoch {@code reg} requires (buyer included). */
+  private int needed(Registry reg) {
+    return reg.quorumSize() - (rules.has(Mutation.QUORUM_MINUS_ONE) ? 1 : 0);
+  }
+
+  private boolean hasQuorum(Request r, Collection<String> voters, long prevEpoch) {
+    for (long e : quorumEpochs(r, prevEpoch)) {
       Registry reg = registry(e);
       if (reg == null) {
         return false;
@@ -837,12 +846,21 @@ public final class Replica {
           count++;
         }
       }
-      int needed = reg.quorumSize() - (rules.has(Mutation.QUORUM_MINUS_ONE) ? 1 : 0);
-      if (count < needed) {
+      if (count < needed(reg)) {
         return false;
       }
     }
     return true;
+  }
+
+  /** What {@link #hasQuorum} counted {@code r} against: per epoch, its registry, size and quorum. */
+  private List<LedgerEvent.Counted> counted(Request r, long prevEpoch) {
+    List<LedgerEvent.Counted> counted = new ArrayList<>();
+    for (long e : quorumEpochs(r, prevEpoch)) {
+      Registry reg = registry(e);
+      counted.add(new LedgerEvent.Counted(e, signedRegistry(e).hash(), reg.members().size(), needed(reg)));
+    }
+    return counted;
   }
 
   private boolean tryFinalize(Pending p, long now, Effects fx) {
@@ -890,7 +908,7 @@ public final class Replica {
     List<String> voters = new ArrayList<>(p.votes.keySet());
     voters.remove(r.buyer());
     fx.event(new LedgerEvent.Finalized(s.hash(), r.buyer(), r.contract(), r.price(), before, after, old, state,
-        voters));
+        voters, counted(r, prevEpoch)));
     // Requests waiting for this state (or for the one just left) can now move on.
     for (Pending o : new ArrayList<>(pending.values())) {
       if (o.request != null && o.request.body().buyer().equals(r.buyer()) && pending.containsKey(o.request.hash())) {

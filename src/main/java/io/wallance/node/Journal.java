@@ -22,13 +22,20 @@ import org.slf4j.LoggerFactory;
  * order, only after the transaction holding their changes has committed. A call that changed
  * nothing still waits for the writes submitted before it, so nothing overtakes.
  *
- * <p>A failed write (disk full, I/O error) stops the journal for good: no follow-up runs any
- * more, so the node publishes nothing that is not durable; the node reports itself unhealthy.
- * Not thread-safe: used on the node's event loop only.
+ * <p>A failed write (disk full, I/O error) stops the journal: no follow-up runs, so the node
+ * publishes nothing that is not durable, and the node reports itself unhealthy and stops
+ * feeding its replica. The failed batch (absent from the store: a transaction is stored whole
+ * or not at all) and whatever is submitted meanwhile are kept, in order, and the same batch is
+ * retried every {@value #RETRY_MILLIS} ms; once it commits (space was freed), its follow-ups
+ * run, the rest is written and the node is told it recovered. So what the replica holds in
+ * memory is always what is durable plus what waits here. Not thread-safe: used on the node's
+ * event loop only.
  */
 final class Journal {
 
   private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
+  /** How often a failed batch is retried. */
+  static final long RETRY_MILLIS = 2_000;
 
   private record Item(List<LedgerChange> changes, List<PurchaseRecord> purchases, Runnable then) {}
 
@@ -36,7 +43,9 @@ final class Journal {
   private final LedgerStore store;
   private final CrashPoint crashAt;
   private final Consumer<StoreException> onFailure;
+  private final Runnable onRecovery;
   private List<Item> queued = new ArrayList<>();
+  private List<Item> failed = List.of();
   private boolean writing;
   private StoreException failure;
   private boolean closed;
@@ -46,22 +55,29 @@ final class Journal {
    * @param context the node verticle's context (writes are ordered on it, follow-ups run on it)
    * @param store the open ledger store
    * @param crashAt test-only crash point, or null
-   * @param onFailure called once, on the event loop, when a write fails
+   * @param onFailure called on the event loop when a write fails (once until it recovers)
+   * @param onRecovery called on the event loop when a retried batch committed, before its follow-ups run
    */
-  Journal(Context context, LedgerStore store, CrashPoint crashAt, Consumer<StoreException> onFailure) {
+  Journal(Context context, LedgerStore store, CrashPoint crashAt, Consumer<StoreException> onFailure,
+      Runnable onRecovery) {
     this.context = Objects.requireNonNull(context, "context");
     this.store = Objects.requireNonNull(store, "store");
     this.crashAt = crashAt;
     this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
+    this.onRecovery = Objects.requireNonNull(onRecovery, "onRecovery");
   }
 
   /**
    * Makes {@code changes} and {@code purchases} durable, then runs {@code then}; runs
    * {@code then} at once when there is nothing to write and nothing written before it is
-   * still pending. After a failure nothing runs.
+   * still pending. After a failure it waits with the rest until the failed batch is stored.
    */
   void submit(List<LedgerChange> changes, List<PurchaseRecord> purchases, Runnable then) {
-    if (failure != null || closed) {
+    if (closed) {
+      return;
+    }
+    if (failure != null) {
+      queued.add(new Item(changes, purchases, then));
       return;
     }
     if (changes.isEmpty() && purchases.isEmpty() && !writing && queued.isEmpty()) {
@@ -93,6 +109,10 @@ final class Journal {
   private void write() {
     List<Item> batch = queued;
     queued = new ArrayList<>();
+    write(batch);
+  }
+
+  private void write(List<Item> batch) {
     writing = true;
     List<LedgerChange> changes = new ArrayList<>();
     List<PurchaseRecord> purchases = new ArrayList<>();
@@ -109,13 +129,25 @@ final class Journal {
     }, true).onComplete(ar -> {
       writing = false;
       if (ar.failed()) {
+        if (closed) {
+          return; // stopping: nothing is retried
+        }
+        boolean first = failure == null;
         failure = ar.cause() instanceof StoreException e ? e
             : new StoreException(StoreException.Kind.IO, "storing ledger changes: " + ar.cause(), ar.cause());
-        queued.clear();
-        onFailure.accept(failure);
+        failed = batch;
+        if (first) {
+          onFailure.accept(failure);
+        }
+        context.owner().setTimer(RETRY_MILLIS, id -> retry());
         return;
       }
       commits++;
+      if (failure != null) {
+        failure = null;
+        failed = List.of();
+        onRecovery.run();
+      }
       for (Item i : batch) {
         if (i.changes().stream().anyMatch(c -> c instanceof LedgerChange.MyVote)) {
           CrashPoint.VOTE_PERSISTED.haltIf(crashAt);
@@ -133,5 +165,13 @@ final class Journal {
         write();
       }
     });
+  }
+
+  /** Writes the failed batch again (alone: it must commit before anything after it). */
+  private void retry() {
+    if (closed || failure == null || writing) {
+      return;
+    }
+    write(failed);
   }
 }

@@ -3,6 +3,7 @@ package io.wallance.node;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.wallance.cluster.Addresses;
+import io.wallance.ledger.Rules;
 import io.wallance.metrics.NodeMetrics;
 import io.wallance.metrics.Observability;
 import io.wallance.protocol.Crypto;
@@ -54,12 +55,18 @@ public final class NodeDeployment {
       return Future.failedFuture("the key " + config.keyFile() + " (" + key.id() + ") is not a member of the"
           + " registry " + config.registryFile() + " nor of its updates");
     }
+    Rules rules;
+    try {
+      rules = BrokenRules.fromSystemProperty(self.name()); // test only; Rules.none() on a real node
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture("system property " + BrokenRules.PROPERTY + ": " + e.getMessage());
+    }
     Addresses addresses = new Addresses(genesis.body().net());
     Random random = new SecureRandom();
     StoreOptions storeOptions = new StoreOptions(config.dataDir(), config.storeSync());
     return vertx.executeBlocking(() -> LedgerStore.open(storeOptions))
         .compose(store -> vertx.deployVerticle(new NodeVerticle(key, genesis, updates, config.rateLimit(),
-                NodeVerticle.monotonicClock(), store, config.crashAt()))
+                NodeVerticle.monotonicClock(), store, config.crashAt(), rules))
             .recover(e -> vertx.executeBlocking(() -> {
               store.close(); // the node never ran: give the directory back
               return null;

@@ -85,7 +85,8 @@ import org.slf4j.LoggerFactory;
  * the ledger is rebuilt from the store ({@link LedgerStore#loadState()} →
  * {@link Replica#restart}), or created from the genesis when the store is empty. If a write
  * fails the node stops acting and publishing, says so in one log line and in its view
- * ({@code healthy: false}), and keeps answering queries; it does not exit (no crash loop).
+ * ({@code healthy: false}, no ledger data), and keeps answering queries; it does not exit (no
+ * crash loop); the journal retries the write and the node resumes once it commits.
  */
 public final class NodeVerticle extends VerticleBase {
 
@@ -113,6 +114,7 @@ public final class NodeVerticle extends VerticleBase {
   private final LongSupplier clock;
   private final LedgerStore store;
   private final CrashPoint crashAt;
+  private final Rules rules;
   private final String me;
   private final Addresses addresses;
   private final SyncWatch sync;
@@ -157,6 +159,17 @@ public final class NodeVerticle extends VerticleBase {
    */
   public NodeVerticle(Crypto.KeyPair key, Signed<Registry> genesis, List<Signed<Registry>> updates,
       NodeConfig.RateLimit rateLimit, LongSupplier clock, LedgerStore store, CrashPoint crashAt) {
+    this(key, genesis, updates, rateLimit, clock, store, crashAt, Rules.none());
+  }
+
+  /**
+   * As the constructor above, with the replica's rules.
+   *
+   * @param rules {@link Rules#none()}, or test only: deliberately broken rules ({@link BrokenRules})
+   */
+  public NodeVerticle(Crypto.KeyPair key, Signed<Registry> genesis, List<Signed<Registry>> updates,
+      NodeConfig.RateLimit rateLimit, LongSupplier clock, LedgerStore store, CrashPoint crashAt, Rules rules) {
+    this.rules = Objects.requireNonNull(rules, "rules");
     this.key = Objects.requireNonNull(key, "key");
     this.genesis = Objects.requireNonNull(genesis, "genesis");
     this.updates = updates.stream().sorted(Comparator.comparingLong(r -> r.body().epoch())).toList();
@@ -177,7 +190,7 @@ public final class NodeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    journal = new Journal(context, store, crashAt, this::storeFailed);
+    journal = new Journal(context, store, crashAt, this::storeFailed, this::storeRecovered);
     return vertx.executeBlocking(() -> new Stored(store.loadState(), store.loadPurchases(),
             store.runs().interrupted()))
         .compose(this::resume);
@@ -192,14 +205,14 @@ public final class NodeVerticle extends VerticleBase {
     try {
       signatures = new SignatureCheck(8192);
       if (stored.state().isPresent()) {
-        replica = Replica.restart(key, stored.state().get(), Rules.none(), signatures, ReplicaOptions.defaults());
+        replica = Replica.restart(key, stored.state().get(), rules, signatures, ReplicaOptions.defaults());
         Signed<Registry> held = replica.signedRegistry(1);
         if (held == null || !held.hash().equals(genesis.hash())) {
           return Future.failedFuture("the ledger in " + store.options().file() + " belongs to another genesis"
               + " registry (network " + (held == null ? "?" : held.body().net()) + "); use another data directory");
         }
       } else {
-        replica = Replica.create(key, genesis, Rules.none(), signatures, ReplicaOptions.defaults());
+        replica = Replica.create(key, genesis, rules, signatures, ReplicaOptions.defaults());
       }
     } catch (ProtocolException e) {
       return Future.failedFuture("the genesis registry is refused: " + e.getMessage());
@@ -283,10 +296,18 @@ public final class NodeVerticle extends VerticleBase {
   }
 
   private void storeFailed(StoreException e) {
-    storeError = e.kind() + ": " + e.getMessage();
-    LOG.error("node {} STOPPED: its ledger store failed ({}); nothing more is published or acted on. Free the disk"
-        + " or fix {} and restart the node.", name, storeError, store.options().dataDir());
+    storeError = e.getMessage(); // "DISK_FULL: storing 5 ledger changes: [SQLITE_FULL] ..."
+    LOG.error("node {} STOPPED: its ledger store failed ({}); nothing more is published or acted on. Free space"
+        + " or fix {}: the node retries the write every {} ms and resumes by itself (or restart it).", name,
+        storeError, store.options().dataDir(), Journal.RETRY_MILLIS);
     events.publish("node", new JsonObject().put("healthy", false).put("storeError", storeError));
+  }
+
+  /** The retried write committed: the node acts and publishes again, and catches up on what it missed. */
+  private void storeRecovered() {
+    LOG.warn("node {} RESUMED: its ledger store accepts writes again ({} was: {}); catching up from peers", name,
+        store.options().dataDir(), storeError);
+    storeError = null;
   }
 
   /** Signed registries from the config go to every peer: nodes that missed an epoch adopt it. */
@@ -644,10 +665,20 @@ public final class NodeVerticle extends VerticleBase {
   /** Answers after the writes submitted before the query: the view never shows what is not durable. */
   private void onQuery(Message<Object> m) {
     if (!healthy()) {
-      m.reply(view());
+      m.reply(unhealthyView());
       return;
     }
     journal.submit(List.of(), List.of(), () -> m.reply(view()));
+  }
+
+  /**
+   * While the store fails, the replica holds changes that are not durable: the view then
+   * shows none of the ledger, only who the node is and why it stopped.
+   */
+  private JsonObject unhealthyView() {
+    return new JsonObject().put("id", me).put("name", name).put("net", addresses.net()).put("healthy", false)
+        .put("storeError", storeError).put("inSync", false).put("interruptedRuns", interruptedRuns.copy())
+        .put("perf", perf());
   }
 
   private JsonObject view() {

@@ -3,6 +3,7 @@ package io.wallance.node;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import io.wallance.cluster.Addresses;
 import io.wallance.ledger.LedgerEvent;
 import java.util.Objects;
@@ -66,7 +67,7 @@ public final class ObserverEvents {
       return new JsonObject().put("type", "finalized").put("request", f.hash()).put("buyer", f.buyer())
           .put("contract", f.contract()).put("price", f.price()).put("balanceBefore", f.balanceBefore())
           .put("balanceAfter", f.balanceAfter()).put("oldState", f.oldState()).put("newState", f.newState())
-          .put("voters", new JsonArray(f.voters())).put("latencyMs", latencyMs);
+          .put("voters", new JsonArray(f.voters())).put("counted", counted(f.counted())).put("latencyMs", latencyMs);
     } else if (e instanceof LedgerEvent.Rejected r) {
       return new JsonObject().put("type", "rejected").put("reason", r.reason().name())
           .put("messageType", r.type()).put("author", r.author()).put("detail", r.detail());
@@ -74,5 +75,15 @@ public final class ObserverEvents {
       return new JsonObject().put("type", "misbehaviour").put("kind", m.kind().name()).put("offender", m.offender());
     }
     return null;
+  }
+
+  /** The epochs a finality was counted in, as JSON: epoch, registry hash, members, quorum. */
+  private static JsonArray counted(List<LedgerEvent.Counted> counted) {
+    JsonArray out = new JsonArray();
+    for (LedgerEvent.Counted c : counted) {
+      out.add(new JsonObject().put("epoch", c.epoch()).put("registry", c.registry()).put("members", c.members())
+          .put("quorum", c.quorum()));
+    }
+    return out;
   }
 }

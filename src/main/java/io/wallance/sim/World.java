@@ -65,6 +65,8 @@ final class World {
 
   final EnumMap<Fault, Long> faults = new EnumMap<>(Fault.class);
   long delivered;
+  /** Per finalized request, the epochs, member sets and quorums the first honest replica counted it in. */
+  private final Map<String, List<LedgerEvent.Counted>> countedFor = new HashMap<>();
   String violationKind;
   String violation;
   private final Deque<String> trace = new ArrayDeque<>();
@@ -455,6 +457,11 @@ final class World {
         }
         if (f.balanceAfter() < 0) {
           violate("SAFETY", "negative balance " + f.balanceAfter() + " for " + name(f.buyer()));
+        }
+        List<LedgerEvent.Counted> first = countedFor.putIfAbsent(f.hash(), f.counted());
+        if (first != null && !first.equals(f.counted())) {
+          violate("SAFETY", "pi" + (node.index + 1) + " counted " + f.hash().substring(0, 12) + " in " + f.counted()
+              + ", another replica in " + first);
         }
         if (tracing) {
           log("pi" + (node.index + 1) + " finalizes " + f.hash().substring(0, 12) + " of " + name(f.buyer()) + " "

@@ -43,7 +43,7 @@ public final class StoreException extends Exception {
       default -> Kind.IO;
     };
     String hint = switch (kind) {
-      case DISK_FULL -> " (free space on the data directory's file system, then restart)";
+      case DISK_FULL -> " (free space on the data directory's file system)";
       case CORRUPT -> " (restore the data directory from a backup or move it away to resync from peers)";
       case LOCKED -> " (another process uses this database)";
       default -> "";

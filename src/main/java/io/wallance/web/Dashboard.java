@@ -36,6 +36,16 @@ public final class Dashboard implements AutoCloseable {
    * @throws ConfigException for a bad file, a missing key or a port in use
    */
   public static Dashboard start(WebConfig config) throws Exception {
+    return start(config, null);
+  }
+
+  /**
+   * As {@link #start(WebConfig)}; with {@code adder} (the demo's) it also serves
+   * {@code POST /api/demo/nodes}.
+   *
+   * @param adder adds a node to the demo's local network, or null
+   */
+  public static Dashboard start(WebConfig config, NodeAdder adder) throws Exception {
     Registry registry = config.loadRegistry();
     Crypto.KeyPair operator = config.loadOperatorKey(registry);
     PasswordHash password = config.loadPasswordHash();
@@ -48,7 +58,7 @@ public final class Dashboard implements AutoCloseable {
       throw new ConfigException("could not join the cluster '" + config.cluster().clusterName() + "' within "
           + START_TIMEOUT_SECONDS + " s (is at least one node running? members: " + config.cluster().members() + ")");
     }
-    WebVerticle verticle = new WebVerticle(config, registry, operator, password);
+    WebVerticle verticle = new WebVerticle(config, registry, operator, password, adder);
     try {
       vertx.deployVerticle(verticle).await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -8,9 +8,11 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -34,12 +36,14 @@ final class Fleet {
   private static final int MAX_TEXT = 256;
   private static final int MAX_OUTPUT = 2048;
 
-  private final Registry registry;
+  private Registry registry;
   private final Map<String, NodeEntry> nodes = new LinkedHashMap<>();
   private final Map<String, JsonObject> purchases = bounded(PURCHASES);
   private final Map<String, String> purchaseByRequest = bounded(PURCHASES);
   private final Map<String, JsonObject> requests = bounded(RECENT);
   private final Map<String, JsonObject> votes = bounded(RECENT);
+  /** Request hash → names of every member seen voting for it, in arrival order (any event order). */
+  private final Map<String, Set<String>> voters = bounded(RECENT * 2);
   private final Map<String, JsonObject> finalized = bounded(RECENT);
   private final Map<String, JsonObject> rejections = bounded(RECENT);
   private final Map<String, JsonObject> misbehaviour = bounded(RECENT);
@@ -67,6 +71,27 @@ final class Fleet {
   Fleet(Registry registry) {
     this.registry = registry;
     registry.members().forEach(m -> nodes.put(m.id(), new NodeEntry(m.id(), m.name())));
+  }
+
+  /** @return the newest registry epoch this view knows (the genesis, or one adopted later) */
+  Registry registry() {
+    return registry;
+  }
+
+  /**
+   * A newer epoch (already verified by the caller): its new members appear (offline until they
+   * answer), members it no longer lists disappear; older or equal epochs are ignored.
+   *
+   * @return true when adopted
+   */
+  boolean adopt(Registry next) {
+    if (next.epoch() <= registry.epoch()) {
+      return false;
+    }
+    registry = next;
+    nodes.keySet().retainAll(next.members().stream().map(Registry.Party::id).toList());
+    next.members().forEach(m -> nodes.computeIfAbsent(m.id(), id -> new NodeEntry(id, m.name())));
+    return true;
   }
 
   /** @return the member ids, in registry order */
@@ -199,7 +224,7 @@ final class Fleet {
     }
     JsonObject r = requests.get(hash);
     if (r == null) {
-      r = pick(e, "request", "buyer", "contract", "price", "prev").put("voters", new JsonArray()).put("final", false);
+      r = pick(e, "request", "buyer", "contract", "price", "prev").put("voters", votersOf(hash)).put("final", false);
       r.put("buyerName", name(r.getString("buyer")));
       requests.put(hash, r);
     }
@@ -214,12 +239,31 @@ final class Fleet {
     String key = hash + "/" + voter;
     if (!votes.containsKey(key)) {
       votes.put(key, new JsonObject().put("request", hash).put("voter", voter).put("voterName", name(voter)));
+    }
+    addVoter(hash, name(voter));
+    return true;
+  }
+
+  /**
+   * Records that {@code voterName} voted for {@code hash}, whichever event said so first: a
+   * vote may arrive before its request, and in a healthy network a node's finality often
+   * arrives before other nodes' vote events.
+   */
+  private void addVoter(String hash, String voterName) {
+    if (voters.computeIfAbsent(hash, h -> new LinkedHashSet<>()).add(voterName)) {
       JsonObject r = requests.get(hash);
-      if (r != null && !r.getJsonArray("voters").contains(name(voter))) {
-        r.getJsonArray("voters").add(name(voter));
+      if (r != null) {
+        r.put("voters", votersOf(hash));
+      }
+      JsonObject f = finalized.get(hash);
+      if (f != null) {
+        f.put("voters", votersOf(hash));
       }
     }
-    return true;
+  }
+
+  private JsonArray votersOf(String hash) {
+    return new JsonArray(new ArrayList<>(voters.getOrDefault(hash, Set.of())));
   }
 
   private boolean onFinalized(NodeEntry n, JsonObject e) {
@@ -230,11 +274,7 @@ final class Fleet {
     if (f == null) {
       f = pick(e, "request", "buyer", "contract", "price", "balanceBefore", "balanceAfter", "oldState", "newState");
       f.put("buyerName", name(f.getString("buyer")));
-      if (e.getValue("voters") instanceof JsonArray voters) {
-        JsonArray names = new JsonArray();
-        voters.forEach(v -> names.add(v instanceof String s ? name(s) : "?"));
-        f.put("voters", names);
-      }
+      f.put("voters", votersOf(hash));
       f.put("balanceBeforeDcoin", dcoin(f.getValue("balanceBefore")));
       f.put("balanceAfterDcoin", dcoin(f.getValue("balanceAfter")));
       f.put("finalizedOn", new JsonArray()).put("latencyMs", new JsonObject());
@@ -243,6 +283,13 @@ final class Fleet {
     }
     if (!f.getJsonArray("finalizedOn").contains(n.name)) {
       f.getJsonArray("finalizedOn").add(n.name);
+    }
+    if (e.getValue("voters") instanceof JsonArray quorum) {
+      for (Object v : quorum) {
+        if (v instanceof String id && nodes.containsKey(id)) {
+          addVoter(hash, name(id));
+        }
+      }
     }
     if (e.getValue("latencyMs") instanceof Number ms) {
       f.getJsonObject("latencyMs").put(n.name, ms.longValue());
@@ -375,6 +422,10 @@ final class Fleet {
     if (n.view != null) {
       out.put("rejections", n.view.getValue("rejections") instanceof JsonObject r ? r.copy() : new JsonObject());
       out.put("misbehaviour", number(n.view.getValue("misbehaviour")));
+      out.put("epoch", number(n.view.getValue("epoch")));
+      out.put("quorum", number(n.view.getValue("quorum")));
+      out.put("inSync", n.view.getValue("inSync") instanceof Boolean b ? b : null);
+      out.put("healthy", n.view.getValue("healthy") instanceof Boolean b ? b : null);
       if (n.view.getValue("catalogue") instanceof JsonObject c) {
         out.put("catalogueDigest", hex(c.getValue("digest")));
       }

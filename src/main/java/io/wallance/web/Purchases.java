@@ -13,14 +13,12 @@ import java.util.function.Function;
  * failure is an {@link ApiError}.
  */
 final class Purchases {
-  private final Registry registry;
   private final Fleet fleet;
   private final OperatorCommands commands;
   private final Function<String, Future<Void>> refreshOne;
 
   /** @param refreshOne queries one node and updates the fleet view */
   Purchases(Registry registry, Fleet fleet, OperatorCommands commands, Function<String, Future<Void>> refreshOne) {
-    this.registry = registry;
     this.fleet = fleet;
     this.commands = commands;
     this.refreshOne = refreshOne;
@@ -35,7 +33,7 @@ final class Purchases {
     if (given != null && fleet.isMember(given)) {
       return given;
     }
-    List<Registry.Party> named = registry.members().stream().filter(m -> m.name().equals(given)).toList();
+    List<Registry.Party> named = fleet.registry().members().stream().filter(m -> m.name().equals(given)).toList();
     if (named.size() == 1) {
       return named.get(0).id();
     }
@@ -48,6 +46,7 @@ final class Purchases {
    * @throws ApiError 400 {@code UNKNOWN_CONTRACT}
    */
   String contract(String contract) {
+    Registry registry = fleet.registry();
     if (contract == null || registry.price(contract) == null) {
       throw ApiError.badRequest("UNKNOWN_CONTRACT", "unknown contract " + OperatorApi.quote(contract)
           + "; the catalogue has " + String.join(", ", registry.contracts().keySet()));

@@ -45,13 +45,16 @@ final class WebObservability {
 
   private final Vertx vertx;
   private final Fleet fleet;
-  private final Registry registry;
   private final Map<String, Double> agreement = new ConcurrentHashMap<>();
   private volatile int online;
   private volatile int agreeing;
   private volatile long ignored;
   private volatile long snapshotAt;
   private boolean loggedReady;
+  /** The newest epoch the fleet view knows (a demo may add members); read by scrapes on other threads. */
+  private volatile Registry registry;
+  private final java.util.Set<String> agreementGauges = new java.util.HashSet<>();
+  private MeterRegistry meters;
 
   private WebObservability(Vertx vertx, Fleet fleet, Registry registry) {
     this.vertx = vertx;
@@ -70,6 +73,7 @@ final class WebObservability {
    */
   static void mount(Vertx vertx, Router router, Fleet fleet, Registry registry) {
     WebObservability o = new WebObservability(vertx, fleet, registry);
+    o.meters = Observability.registry();
     o.register(Observability.registry());
     router.get("/metrics").handler(Observability.scrapeHandler());
     router.get("/readiness").handler(HealthCheckHandler.createWithHealthChecks(o.readiness()));
@@ -77,24 +81,35 @@ final class WebObservability {
   }
 
   private void register(MeterRegistry meters) {
-    Gauge.builder("wallance.fleet.members", registry, r -> r.members().size())
-        .description("Voting members of the genesis registry").register(meters);
-    Gauge.builder("wallance.fleet.quorum", registry, Registry::quorumSize)
-        .description("Quorum of the genesis registry").register(meters);
+    Gauge.builder("wallance.fleet.members", this, o -> o.registry.members().size())
+        .description("Voting members of the newest registry epoch the web verticle knows").register(meters);
+    Gauge.builder("wallance.fleet.quorum", this, o -> o.registry.quorumSize())
+        .description("Quorum of the newest registry epoch the web verticle knows").register(meters);
     Gauge.builder("wallance.fleet.online", this, o -> o.online)
         .description("Members answering the web verticle's queries").register(meters);
     Gauge.builder("wallance.fleet.nodes.agreeing", this, o -> o.agreeing)
         .description("Answering members whose checkpoint digest is the majority's").register(meters);
     FunctionCounter.builder("wallance.fleet.ignored.events", this, o -> o.ignored)
         .description("Observer events dropped because their node is not a member").register(meters);
+    registerAgreement(meters);
+  }
+
+  /** One agreement gauge per member of the newest epoch (members added later get theirs when adopted). */
+  private void registerAgreement(MeterRegistry meters) {
     for (Registry.Party p : registry.members()) {
-      Gauge.builder("wallance.ledger.digest.agreement", agreement, m -> m.getOrDefault(p.id(), 0.0))
-          .description("1 when the node's checkpoint digest is the majority's, 0 when it differs or is unknown")
-          .tags(Tags.of("node", p.name())).register(meters);
+      if (agreementGauges.add(p.id())) {
+        Gauge.builder("wallance.ledger.digest.agreement", agreement, m -> m.getOrDefault(p.id(), 0.0))
+            .description("1 when the node's checkpoint digest is the majority's, 0 when it differs or is unknown")
+            .tags(Tags.of("node", p.name())).register(meters);
+      }
     }
   }
 
   private void snapshot() {
+    if (fleet.registry() != registry) {
+      registry = fleet.registry();
+      registerAgreement(meters);
+    }
     JsonObject state = fleet.toJson();
     List<String> digests = new ArrayList<>();
     List<JsonObject> nodes = new ArrayList<>();

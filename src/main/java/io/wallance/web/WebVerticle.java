@@ -45,6 +45,7 @@ public final class WebVerticle extends VerticleBase {
   private final Registry registry;
   private final Crypto.KeyPair operator;
   private final PasswordHash password;
+  private final NodeAdder adder;
   private Fleet fleet;
   private Nodes nodes;
   private HttpServer server;
@@ -58,6 +59,18 @@ public final class WebVerticle extends VerticleBase {
    * @param password the operator password's hash
    */
   public WebVerticle(WebConfig config, Registry registry, Crypto.KeyPair operator, PasswordHash password) {
+    this(config, registry, operator, password, null);
+  }
+
+  /**
+   * As {@link #WebVerticle(WebConfig, Registry, Crypto.KeyPair, PasswordHash)}, for the demo:
+   * with {@code adder}, {@code POST /api/demo/nodes} adds a node ({@link DemoNodes}).
+   *
+   * @param adder the demo's node adder, or null (no such endpoint)
+   */
+  public WebVerticle(WebConfig config, Registry registry, Crypto.KeyPair operator, PasswordHash password,
+      NodeAdder adder) {
+    this.adder = adder;
     this.config = Objects.requireNonNull(config, "config");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.operator = Objects.requireNonNull(operator, "operator");
@@ -85,6 +98,9 @@ public final class WebVerticle extends VerticleBase {
           router.route().handler(WebVerticle::securityHeaders);
           sessions.mount(router);
           bridge.mount(router, sessions);
+          if (adder != null) {
+            new DemoNodes(vertx, fleet, addresses, adder).mount(router, sessions.handler(), auth);
+          }
           new OperatorApi(registry, fleet, purchases, auth, sessions.handler(), this::refreshAll).mount(router);
           WebObservability.mount(vertx, router, fleet, registry); // /metrics, /readiness
           // GET and HEAD only, so a wrong method on an API path stays a 405.

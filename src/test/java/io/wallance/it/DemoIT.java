@@ -26,11 +26,14 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The README's main command, as a user runs it: {@code java -jar target/wallance.jar demo} in
- * its own process, driven with the real jar's {@code status} and {@code buy} and over HTTP,
- * then stopped with SIGTERM (the JVM handles it as it handles Ctrl+C), or killed with SIGKILL.
+ * its own process, driven with what it prints: in headless Chromium (log in, Buy), with the
+ * real jar's {@code status} and {@code buy} and over HTTP, then stopped with SIGTERM (the JVM handles it as it handles Ctrl+C), or killed with SIGKILL.
  * No node process may outlive it.
  */
 class DemoIT {
@@ -38,6 +41,7 @@ class DemoIT {
   private static final Duration CLIENT = Duration.ofSeconds(120);
   private static final Duration GONE = Duration.ofSeconds(40);
   private static final Pattern DIR = Pattern.compile("in (\\S*wallance-demo-\\S+)\\)");
+  private static final Pattern DASHBOARD = Pattern.compile("dashboard: (\\S+)/  \\(user operator, password (\\S+)\\)");
 
   private static Path jar;
   private Process demo;
@@ -70,8 +74,15 @@ class DemoIT {
   @Test
   void demoServesStatusAndBuysAndStopsWithoutLeavingAProcess() throws Exception {
     int http = freePort();
-    String url = "http://127.0.0.1:" + http;
-    startDemo("--nodes", "4", "--http-port", Integer.toString(http), "--password", "pw");
+    startDemo("--nodes", "4", "--http-port", Integer.toString(http));
+    Matcher printed = DASHBOARD.matcher(output.stream().filter(l -> l.startsWith("dashboard: ")).findFirst()
+        .orElseThrow());
+    assertThat(printed.matches()).as("the dashboard line: " + output).isTrue();
+    String url = printed.group(1);
+    String pw = printed.group(2);
+    assertThat(url).isEqualTo("http://127.0.0.1:" + http);
+
+    firstTimeUserBuysInTheBrowser(url, pw);
 
     Result status = wallance("status", "--url", url);
     assertThat(status.exit()).as(status.text()).isZero();
@@ -80,7 +91,7 @@ class DemoIT {
       assertThat(status.text()).containsPattern("(?m)^" + name + "\\s+yes\\s");
     }
 
-    Result buy = wallance("buy", "--url", url, "--node", "pi1", "--contract", "Receipt", "--password", "pw",
+    Result buy = wallance("buy", "--url", url, "--node", "pi1", "--contract", "Receipt", "--password", pw,
         "--wait", "--timeout", "90");
     assertThat(buy.exit()).as(buy.text()).isZero();
     Matcher done = Pattern.compile("purchase (\\d+): final; pi1 balance ([0-9.]+) → ([0-9.]+) DCoin").matcher(buy.text());
@@ -105,7 +116,7 @@ class DemoIT {
     assertThat(wrong.statusCode()).isEqualTo(401);
     HttpResponse<String> late = client.send(HttpRequest.newBuilder(URI.create(url + "/api/nodes/pi1/purchases/"
             + done.group(1)))
-        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("operator:pw".getBytes(
+        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("operator:" + pw).getBytes(
             StandardCharsets.UTF_8)))
         .DELETE().timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(late.statusCode()).as(late.body()).isEqualTo(409);
@@ -113,6 +124,8 @@ class DemoIT {
     Result refused = wallance("buy", "--url", url, "--node", "pi1", "--contract", "Receipt", "--password", "nope");
     assertThat(refused.exit()).isEqualTo(1);
     assertThat(refused.text()).contains("error: buy: refused: wrong operator password");
+
+    growByAFifthMember(client, url, pw);
 
     // SIGTERM: what a service manager sends, and handled like Ctrl+C (SIGINT is ignored by
     // processes started in the background of a non-interactive shell, as CI may be).
@@ -123,6 +136,105 @@ class DemoIT {
     assertChildrenGone();
     reader.join(5_000); // the last lines of a finished process
     assertThat(String.join("\n", output)).contains("demo: stopped");
+  }
+
+  /**
+   * "A first-time user buys within a minute": with only what the demo printed, log in, wait
+   * for the nodes, press Buy, and see the purchase final with its balance change and its
+   * contract's result. Bounded only loosely (liveness), never timed.
+   */
+  private static void firstTimeUserBuysInTheBrowser(String url, String password) throws Exception {
+    Duration wait = Duration.ofSeconds(90);
+    try (Browser browser = Browser.start(1280, 900)) {
+      browser.login(url, password);
+      browser.await("four nodes online", wait, () -> browser.all("article.node .badge.ok").size() == 4
+          && browser.text("#connection").equals("live"));
+      WebElement pi1 = browser.driver().findElement(By.cssSelector("article.node[data-node='pi1']"));
+      new Select(pi1.findElement(By.cssSelector("select.picker"))).selectByValue("Receipt");
+      pi1.findElement(By.cssSelector("button.buy")).click();
+
+      browser.await("the purchase final", wait, () -> !browser.all("#finality li.final[data-buyer='pi1']").isEmpty());
+      String row = browser.text("#finality li.final[data-buyer='pi1']");
+      Matcher change = Pattern.compile("([0-9.]+) − 1 = ([0-9.]+) DCoin").matcher(row);
+      assertThat(change.find()).as(row).isTrue();
+      assertThat(new java.math.BigDecimal(change.group(2))).as(row)
+          .isEqualByComparingTo(new java.math.BigDecimal(change.group(1)).subtract(java.math.BigDecimal.ONE));
+      assertThat(row).containsPattern("voters pi[234]").containsPattern("latency pi\\d \\d+ ms");
+      browser.await("the contract's result", wait, () -> browser.all("#results li.result[data-contract='Receipt']")
+          .stream().anyMatch(r -> r.getText().startsWith("pi1 Receipt") && r.getText().contains("succeeded")));
+      browser.fullScreenshot("demo-first-purchase");
+    }
+  }
+
+  /**
+   * The demo's "add a node": POST /api/demo/nodes makes pi5 a member of epoch 2 (signed by
+   * the operator) and starts it under the demo; the running nodes learn the epoch, pi5 syncs
+   * and votes, the quorum becomes 4 of 5, purchases go on and the checkpoint digests agree.
+   */
+  private void growByAFifthMember(HttpClient client, String url, String pw) throws Exception {
+    HttpResponse<String> refused = client.send(HttpRequest.newBuilder(URI.create(url + "/api/demo/nodes"))
+        .header("Authorization", basic("nope")).POST(HttpRequest.BodyPublishers.noBody())
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).isEqualTo(401);
+    HttpResponse<String> add = client.send(HttpRequest.newBuilder(URI.create(url + "/api/demo/nodes"))
+        .header("Authorization", basic(pw)).POST(HttpRequest.BodyPublishers.noBody())
+        .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(add.statusCode()).as(add.body()).isEqualTo(201);
+    JsonObject added = new JsonObject(add.body());
+    assertThat(added.getString("name")).isEqualTo("pi5");
+    assertThat(added.getLong("epoch")).isEqualTo(2);
+    assertThat(added.getLong("members")).isEqualTo(5);
+    assertThat(added.getLong("quorum")).isEqualTo(4);
+    assertThat(output).as("the demo says how to add a node").anyMatch(l -> l.strip()
+        .equals("curl -u operator:" + pw + " -X POST " + url + "/api/demo/nodes"));
+    assertThat(output).anyMatch(l -> l.startsWith("demo: added pi5 as a member of epoch 2 (5 members, quorum 4"));
+    demo.children().filter(c -> !children.contains(c)).forEach(children::add);
+    assertThat(children).as("the new node runs under the demo").hasSize(5);
+
+    // Every node, old and new, in epoch 2 with quorum 4; pi5 in sync; digests at the cut agree.
+    awaitState(client, url, "all five in epoch 2, quorum 4, in sync, same checkpoint digest", state -> {
+      JsonArray nodes = state.getJsonArray("nodes");
+      return state.getLong("epoch") == 2 && state.getLong("quorum") == 4 && nodes.size() == 5
+          && nodes.stream().map(JsonObject.class::cast).allMatch(n -> Boolean.TRUE.equals(n.getBoolean("online"))
+              && Long.valueOf(2).equals(n.getLong("epoch")) && Long.valueOf(4).equals(n.getLong("quorum"))
+              && Boolean.TRUE.equals(n.getBoolean("inSync")))
+          && nodes.stream().map(n -> ((JsonObject) n).getString("ledgerDigest")).distinct().count() == 1;
+    });
+    Result status = wallance("status", "--url", url);
+    assertThat(status.text()).contains("5 nodes, 5 online");
+
+    // Purchases go on, by an old member and by the new one; pi5 votes.
+    for (String node : List.of("pi1", "pi5")) {
+      Result buy = wallance("buy", "--url", url, "--node", node, "--contract", "Receipt", "--password", pw,
+          "--wait", "--timeout", "90");
+      assertThat(buy.exit()).as(buy.text()).isZero();
+      assertThat(buy.text()).contains(": final; " + node + " balance");
+    }
+    awaitState(client, url, "a vote by pi5 and one checkpoint digest", state ->
+        state.getJsonArray("recentVotes").stream().map(JsonObject.class::cast)
+            .anyMatch(v -> "pi5".equals(v.getString("voterName")))
+        && state.getJsonArray("nodes").stream().map(n -> ((JsonObject) n).getString("ledgerDigest")).distinct()
+            .count() == 1);
+  }
+
+  private static void awaitState(HttpClient client, String url, String what,
+      java.util.function.Predicate<JsonObject> condition) throws Exception {
+    long deadline = System.nanoTime() + UP.toNanos();
+    JsonObject state = null;
+    while (System.nanoTime() < deadline) {
+      state = new JsonObject(client.send(HttpRequest.newBuilder(URI.create(url + "/api/state"))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body());
+      if (condition.test(state)) {
+        return;
+      }
+      Thread.sleep(1000);
+    }
+    throw new AssertionError("not within " + UP + ": " + what + "; last state:\n"
+        + (state == null ? null : state.getJsonArray("nodes").encodePrettily()));
+  }
+
+  private static String basic(String password) {
+    return "Basic " + Base64.getEncoder().encodeToString(("operator:" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   @Test

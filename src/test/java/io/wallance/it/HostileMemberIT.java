@@ -11,8 +11,6 @@ import io.wallance.protocol.Crypto;
 import io.wallance.protocol.Pow;
 import io.wallance.protocol.Share;
 import io.wallance.protocol.Signed;
-import io.wallance.protocol.Vote;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -55,32 +53,32 @@ class HostileMemberIT {
   void everyKindOfBadInputIsRejectedCountedAndChangesNoLedger() throws Exception {
     EventBus bus = network.observer().eventBus();
     var addresses = network.addresses();
+    HostileMember rogue = new HostileMember(network);
     String net = network.net();
     Node victim = network.node(0);
     Node other = network.node(1);
-    Crypto.KeyPair stranger = randomKey();
+    Crypto.KeyPair stranger = HostileMember.randomKey();
     Map<String, String> before = chains();
 
     // gossip: a share in a member's name with a forged signature, a forged vote, an unmined
     // share, a share by a key outside the registry, one for another network, a command, junk.
-    Share forgedShare = Pow.mine(new Share(net, other.id(), 1_000_000, "virtual", 1, 0), 1);
-    bus.publish(addresses.gossip(), Signed.of(forgedShare, new byte[64]).wireText());
-    Vote forgedVote = Pow.mine(new Vote(net, other.id(), victim.id(), 1, Crypto.GENESIS, "ab".repeat(32), 0), 1);
-    bus.publish(addresses.gossip(), Signed.of(forgedVote, new byte[64]).wireText());
-    bus.publish(addresses.gossip(), Signed.of(unmined(new Share(net, other.id(), 1_000_001, "virtual", 1, 0)),
+    String forgedShare = rogue.forgedShare(other, 1_000_000);
+    rogue.gossip(forgedShare);
+    rogue.gossip(rogue.forgedVote(other, victim));
+    rogue.gossip(Signed.of(HostileMember.unmined(new Share(net, other.id(), 1_000_001, "virtual", 1, 0)),
         new byte[64]).wireText());
-    bus.publish(addresses.gossip(), Signed.sign(Pow.mine(new Share(net, stranger.id(), 1, "virtual", 1, 0), 1),
+    rogue.gossip(Signed.sign(Pow.mine(new Share(net, stranger.id(), 1, "virtual", 1, 0), 1),
         stranger).wireText());
-    bus.publish(addresses.gossip(), Signed.sign(Pow.mine(new Share("elsewhere", stranger.id(), 1, "virtual", 1, 0), 1),
+    rogue.gossip(Signed.sign(Pow.mine(new Share("elsewhere", stranger.id(), 1, "virtual", 1, 0), 1),
         stranger).wireText());
-    bus.publish(addresses.gossip(), Signed.sign(new Command(net, network.operator().id(), victim.id(), 1_000,
+    rogue.gossip(Signed.sign(new Command(net, network.operator().id(), victim.id(), 1_000,
         Command.Action.BUY, "Receipt", 1), network.operator()).wireText());
-    bus.publish(addresses.gossip(), "wallance=1\nnet=" + net + "\ntype=share\n");
-    bus.publish(addresses.gossip(), new JsonObject().put("type", "share"));
-    bus.publish(addresses.gossip(), "x".repeat(40_000));
+    rogue.gossip("wallance=1\nnet=" + net + "\ntype=share\n");
+    rogue.gossip(new JsonObject().put("type", "share"));
+    rogue.gossip("x".repeat(40_000));
     // to.<id>: the same kinds, for one node only.
-    bus.publish(addresses.to(victim.id()), Signed.of(forgedShare, new byte[64]).wireText());
-    bus.publish(addresses.to(victim.id()), "\u0000\u0001");
+    rogue.sendTo(victim, forgedShare);
+    rogue.sendTo(victim, "\u0000\u0001");
     // events: a fake finality for the victim must not make it run a contract.
     bus.publish(addresses.events(), new JsonObject().put("type", "finalized").put("node", victim.id())
         .put("buyer", victim.id()).put("request", FAKE_REQUEST).put("contract", "Receipt"));
@@ -158,20 +156,5 @@ class HostileMemberIT {
       }
     }
     return out;
-  }
-
-  private static Share unmined(Share share) {
-    for (long nonce = 0; ; nonce++) {
-      Share s = new Share(share.net(), share.author(), share.seq(), share.sensor(), share.reading(), nonce);
-      if (!Pow.satisfied(Crypto.sha256Hex(s.canonical()), 1)) {
-        return s;
-      }
-    }
-  }
-
-  private static Crypto.KeyPair randomKey() {
-    byte[] seed = new byte[32];
-    new SecureRandom().nextBytes(seed);
-    return Crypto.KeyPair.fromSeed(seed);
   }
 }

@@ -10,9 +10,12 @@ import io.wallance.cli.Main;
 import io.wallance.cluster.Addresses;
 import io.wallance.cluster.ClusterFactory;
 import io.wallance.cluster.ClusterOptions;
+import io.wallance.protocol.Codec;
 import io.wallance.protocol.Command;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.Signed;
+import io.wallance.protocol.Vote;
+import io.wallance.store.StoreOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -196,14 +199,37 @@ public final class LocalNetwork implements AutoCloseable {
     return start(name, n, failureDetectionSeconds, sensorMillis, spare, jvmArgs, false);
   }
 
+  /**
+   * As {@link #start(String, int, int, long)}, running {@code beforeNodesStart} once the keys,
+   * registry and configs are written and before any node starts (e.g. to mount a file system
+   * on a node's data directory, {@link Node#dataDir()}).
+   */
+  public static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis,
+      Prepare beforeNodesStart) throws Exception {
+    return start(name, n, failureDetectionSeconds, sensorMillis, 0, Map.of(), false, beforeNodesStart);
+  }
+
+  /** Work on a generated network before its nodes start. */
+  @FunctionalInterface
+  public interface Prepare {
+    /** @param network generated, no node started yet */
+    void accept(LocalNetwork network) throws Exception;
+  }
+
   private static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis, int spare,
       Map<String, List<String>> jvmArgs, boolean metrics) throws Exception {
+    return start(name, n, failureDetectionSeconds, sensorMillis, spare, jvmArgs, metrics, network -> { });
+  }
+
+  private static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis, int spare,
+      Map<String, List<String>> jvmArgs, boolean metrics, Prepare beforeNodesStart) throws Exception {
     LocalNetwork network = new LocalNetwork(name, n, failureDetectionSeconds, spare);
     network.extraArgs.putAll(jvmArgs);
     network.metrics = metrics;
     Runtime.getRuntime().addShutdownHook(network.killer);
     try {
       network.generate(n, sensorMillis);
+      beforeNodesStart.accept(network);
       network.startNodes();
       network.startObserver();
       return network;
@@ -477,6 +503,34 @@ public final class LocalNetwork implements AutoCloseable {
   /** @return the events matching {@code filter} */
   public List<JsonObject> events(Predicate<JsonObject> filter) {
     return events.stream().filter(filter).toList();
+  }
+
+  /**
+   * Who voted for a request, as the node's ledger recorded it: the votes of its finality
+   * certificate, the late votes stored after it and its own vote. Read from the node's SQLite ledger in
+   * {@code dataDir/ledger.db}, read-only, while the node runs (the journal is in WAL mode).
+   *
+   * @param node the node whose ledger to read
+   * @param request the request hash
+   * @return voter ids (empty while the node has not finalized it)
+   */
+  public java.util.Set<String> ledgerVoters(Node node, String request) throws Exception {
+    java.util.Set<String> voters = new java.util.TreeSet<>();
+    String url = "jdbc:sqlite:file:" + node.dataDir.resolve(StoreOptions.FILE).toAbsolutePath() + "?mode=ro";
+    try (java.sql.Connection db = java.sql.DriverManager.getConnection(url);
+        java.sql.Statement st = db.createStatement()) {
+      st.setQueryTimeout(5);
+      try (java.sql.ResultSet rs = st.executeQuery("SELECT v.message FROM certificate_vote v"
+          + " UNION ALL SELECT message FROM ledger_change WHERE type IN ('vote', 'my_vote')")) {
+        while (rs.next()) {
+          Vote v = Codec.decode(rs.getString(1).getBytes(StandardCharsets.UTF_8), Vote.class).body();
+          if (v.request().equals(request)) {
+            voters.add(v.voter());
+          }
+        }
+      }
+    }
+    return voters;
   }
 
   /** @return the node view (bounded wait) */

@@ -115,6 +115,21 @@ class MembershipIT {
       for (Node n : alive()) {
         assertThat(chainOf(n, pi1)).isEqualTo(2);
       }
+      // Every node counted each finalized request in the same epochs, member sets and quorums:
+      // the first in epoch 1 (4 members, 3 votes), pi1's second across the transition in epoch 1
+      // and epoch 2 (joint quorum), pi5's first in epoch 2 only (5 members, 4 votes).
+      String genesis = RegistryFile.read(network.dir().resolve("registry.txt")).hash();
+      JsonObject inEpoch1 = counted(1, genesis, 4, 3);
+      JsonObject inEpoch2 = counted(2, epoch2.hash(), 5, 4);
+      assertSameCountEverywhere(first, List.of(inEpoch1), network.nodes().stream().filter(n -> n != liar).toList());
+      assertSameCountEverywhere(second, List.of(inEpoch1, inEpoch2), alive());
+      assertSameCountEverywhere(third, List.of(inEpoch2), alive());
+      java.util.Map<String, java.util.Set<String>> countsByRequest = new java.util.HashMap<>();
+      for (JsonObject f : network.events(e -> "finalized".equals(e.getString("type")))) {
+        countsByRequest.computeIfAbsent(f.getString("request"), r -> new java.util.HashSet<>()).add(f.getJsonArray("counted").encode());
+      }
+      assertThat(countsByRequest).allSatisfy((request, counts) -> assertThat(counts).as(request).hasSize(1));
+
       // Evidence, if any, names only the liar (its own signed request on a balance it does not have).
       assertThat(network.events(e -> "misbehaviour".equals(e.getString("type"))))
           .allMatch(e -> liar.id().equals(e.getString("offender")));
@@ -122,6 +137,21 @@ class MembershipIT {
       network.observer().cancelTimer(timer);
       answering.unregister();
     }
+  }
+
+  private static JsonObject counted(long epoch, String registry, int members, int quorum) {
+    return new JsonObject().put("epoch", epoch).put("registry", registry).put("members", members).put("quorum", quorum);
+  }
+
+  /** Each of {@code nodes} announced {@code request} final, every one counted in exactly {@code expected}. */
+  private static void assertSameCountEverywhere(String request, List<JsonObject> expected, List<Node> nodes) {
+    List<JsonObject> finals = network.events(e -> "finalized".equals(e.getString("type"))
+        && request.equals(e.getString("request")));
+    assertThat(finals.stream().map(f -> f.getString("node")).toList()).as("nodes announcing " + request + " final")
+        .containsAll(nodes.stream().map(Node::id).toList());
+    String want = new io.vertx.core.json.JsonArray(new ArrayList<>(expected)).encode();
+    assertThat(finals).allSatisfy(f -> assertThat(f.getJsonArray("counted").encode())
+        .as(f.getString("name") + " counted " + request).isEqualTo(want));
   }
 
   /** The members still running (the liar's process is gone). */

@@ -119,8 +119,10 @@ class RegistryTest {
     java.util.Collections.reverse(reversed);
     List<Registry.Party> duplicated = List.of(sorted.get(0), sorted.get(0), sorted.get(1));
     List<Registry.Party> badName = List.of(new Registry.Party(sorted.get(0).id(), "bad name"));
+    // A name is shown on the dashboard: markup can never be one (the page escapes anyway).
+    List<Registry.Party> htmlName = List.of(new Registry.Party(sorted.get(0).id(), "<b>pi1</b>"));
     List<Registry.Party> badId = List.of(new Registry.Party(sorted.get(0).id().toUpperCase(), "x"));
-    for (List<Registry.Party> members : List.of(reversed, duplicated, badName, badId, List.<Registry.Party>of(),
+    for (List<Registry.Party> members : List.of(reversed, duplicated, badName, htmlName, badId, List.<Registry.Party>of(),
         synthetic(Registry.MAX_MEMBERS + 1))) {
       Registry r = new Registry(NET, 1, 0, 5, 2, 1, 5, members, parties(OPERATOR), CATALOGUE, OPERATOR.id());
       assertThat(invalid(r)).as("members %s", members.size()).isEqualTo(Reason.BAD_REGISTRY);

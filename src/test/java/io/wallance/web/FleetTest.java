@@ -53,6 +53,32 @@ class FleetTest {
   }
 
   @Test
+  void aNewerEpochAddsItsMembersAndAnOlderOneIsIgnored() {
+    String pi5 = TestRegistry.key(5).id();
+    java.util.List<io.wallance.protocol.Registry.Party> members = new java.util.ArrayList<>(net.registry().members());
+    members.add(new io.wallance.protocol.Registry.Party(pi5, "pi5"));
+    members.sort(java.util.Comparator.comparing(io.wallance.protocol.Registry.Party::id));
+    io.wallance.protocol.Registry r = net.registry();
+    io.wallance.protocol.Registry epoch2 = new io.wallance.protocol.Registry(r.net(), 2, 0, r.dcoinRate(), r.reward(),
+        r.difficulty(), r.outdate(), members, r.operators(), r.contracts(), r.signer());
+    assertThat(fleet.onEvent(event("node", pi5))).as("not a member yet").isFalse();
+
+    assertThat(fleet.adopt(epoch2)).isTrue();
+    assertThat(fleet.adopt(r)).as("older").isFalse();
+
+    JsonObject state = fleet.toJson();
+    assertThat(state.getLong("epoch")).isEqualTo(2);
+    assertThat(state.getLong("quorum")).isEqualTo(4);
+    assertThat(state.getJsonArray("nodes")).hasSize(5);
+    assertThat(node("pi5").getBoolean("online")).isFalse();
+    assertThat(fleet.onEvent(event("node", pi5).put("balanceUnits", 1))).isTrue();
+    fleet.onView(pi5, new JsonObject().put("epoch", 2).put("quorum", 4).put("inSync", true).put("healthy", true));
+    assertThat(node("pi5").getLong("epoch")).isEqualTo(2);
+    assertThat(node("pi5").getLong("quorum")).isEqualTo(4);
+    assertThat(node("pi5").getBoolean("inSync")).isTrue();
+  }
+
+  @Test
   void ignoresEventsFromStrangersAndMalformedOnes() {
     assertThat(fleet.onEvent(event("node", "00".repeat(32)))).isFalse();
     assertThat(fleet.onEvent("a string")).isFalse();
@@ -94,6 +120,32 @@ class FleetTest {
     assertThat(f.getJsonArray("finalizedOn")).containsExactly("pi1", "pi2");
     assertThat(node("pi1").getInteger("pending")).isZero();
     assertThat(node("pi1").getJsonArray("purchases")).isEmpty();
+  }
+
+  @Test
+  void everyVoterIsKeptWhateverOrderTheEventsArriveIn() {
+    String pi3 = net.id("pi3");
+    String pi4 = net.id("pi4");
+    // A vote before its request, finality (naming its quorum) before the other vote events,
+    // and a late vote after finality: as a healthy network delivers them.
+    fleet.onEvent(event("vote", pi3).put("request", REQ).put("voter", pi3));
+    fleet.onEvent(event("request", pi2).put("request", REQ).put("buyer", pi1).put("contract", "Receipt")
+        .put("price", 1));
+    fleet.onEvent(event("finalized", pi1).put("request", REQ).put("buyer", pi1).put("contract", "Receipt")
+        .put("price", 1).put("balanceBefore", 12).put("balanceAfter", 7).put("latencyMs", 5)
+        .put("voters", new JsonArray().add(pi2).add(pi3)));
+    fleet.onEvent(event("vote", pi4).put("request", REQ).put("voter", pi4));
+    fleet.onEvent(event("finalized", pi2).put("request", REQ).put("buyer", pi1).put("contract", "Receipt")
+        .put("price", 1).put("balanceBefore", 12).put("balanceAfter", 7).put("latencyMs", 3)
+        .put("voters", new JsonArray().add(pi3).add(pi4).add("00".repeat(32))));
+
+    JsonObject r = fleet.toJson().getJsonArray("recentRequests").getJsonObject(0);
+    assertThat(r.getBoolean("final")).isTrue();
+    assertThat(r.getJsonArray("voters")).containsExactly("pi3", "pi2", "pi4");
+    JsonObject f = fleet.toJson().getJsonArray("recentFinalized").getJsonObject(0);
+    assertThat(f.getJsonArray("voters")).as("a stranger named as a voter is not one").containsExactly("pi3", "pi2",
+        "pi4");
+    assertThat(f.getJsonObject("latencyMs").getLong("pi1")).isEqualTo(5);
   }
 
   @Test
