@@ -12,6 +12,7 @@ import io.wallance.tls.TlsFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -181,25 +182,23 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
     if (!NAME.matcher(name).matches()) {
       throw root.error("name", "must be 1-32 characters [A-Za-z0-9_.-]");
     }
-    Path keyFile = baseDir.resolve(root.string("keyFile", true)).normalize();
-    Path registryFile = baseDir.resolve(root.string("registryFile", true)).normalize();
-    Path dataDir = baseDir.resolve(root.string("dataDir", true)).normalize();
-    String contracts = root.string("contractsDir", false);
-    Path contractsDir = contracts == null ? null : baseDir.resolve(contracts).normalize();
+    Path keyFile = root.path("keyFile", true, baseDir, null);
+    Path registryFile = root.path("registryFile", true, baseDir, null);
+    Path dataDir = root.path("dataDir", true, baseDir, null);
+    Path contractsDir = root.path("contractsDir", false, baseDir, null);
 
     Sensor sensor = Sensor.defaults();
     JsonObject sensorJson = root.object("sensor", false);
     if (sensorJson != null) {
       Fields s = new Fields(source, "sensor.", sensorJson);
       String kind = s.string("kind", false);
-      String thermal = s.string("thermalPath", false);
       SensorKind sensorKind;
       try {
         sensorKind = kind == null ? SensorKind.VIRTUAL : SensorKind.parse(kind);
       } catch (IllegalArgumentException e) {
         throw s.error("kind", e.getMessage());
       }
-      Path thermalPath = baseDir.resolve(thermal == null ? ThermalZoneSensor.DEFAULT_PATH : thermal).normalize();
+      Path thermalPath = s.path("thermalPath", false, baseDir, ThermalZoneSensor.DEFAULT_PATH);
       long period = s.integer("periodMillis", false, 100, 3_600_000, 1000);
       Boolean random = s.bool("randomPeriod", false);
       sensor = new Sensor(new SensorOptions(sensorKind, thermalPath), period, random == null || random);
@@ -244,7 +243,11 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
         if (!(updatesJson.getValue(i) instanceof String u) || u.isBlank()) {
           throw root.error("registryUpdates", "must be a list of file names");
         }
-        updates.add(baseDir.resolve(u).normalize());
+        try {
+          updates.add(baseDir.resolve(u).normalize());
+        } catch (InvalidPathException e) {
+          throw root.error("registryUpdates", "holds an invalid path: " + e.getReason());
+        }
       }
     }
 
@@ -291,9 +294,22 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
   public static final class ConfigException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    /** @param message one line */
+    /** @param message what is wrong; control characters (e.g. of a field name in the file) are escaped to keep it one line */
     public ConfigException(String message) {
-      super(message, null, false, false);
+      super(oneLine(message), null, false, false);
+    }
+
+    /** @return {@code s} with every control character written as {@code \\uXXXX} */
+    static String oneLine(String s) {
+      StringBuilder sb = new StringBuilder(s.length());
+      for (char c : s.toCharArray()) {
+        if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+          sb.append(String.format("\\u%04x", (int) c));
+        } else {
+          sb.append(c);
+        }
+      }
+      return sb.toString();
     }
   }
 
@@ -356,6 +372,23 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
         throw error(field, "must be true or false");
       }
       return (Boolean) v;
+    }
+
+    /**
+     * A path field resolved against {@code base}; {@code fallback} (also resolved) when absent.
+     *
+     * @return the normalized path, or null when the field is absent and there is no fallback
+     */
+    Path path(String field, boolean required, Path base, String fallback) throws ConfigException {
+      String s = string(field, required);
+      if (s == null && fallback == null) {
+        return null;
+      }
+      try {
+        return base.resolve(s == null ? fallback : s).normalize();
+      } catch (InvalidPathException e) {
+        throw error(field, "is not a valid path: " + e.getReason());
+      }
     }
 
     JsonObject object(String field, boolean required) throws ConfigException {

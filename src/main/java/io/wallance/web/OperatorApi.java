@@ -58,6 +58,8 @@ final class OperatorApi {
     router.delete("/api/nodes/:node/purchases/:purchase").handler(sessions).handler(auth).handler(this::cancel);
     // An unknown API path is a 404 here, not the page guard's 401 (a GET only: a wrong method stays a 405).
     router.get("/api/*").handler(ctx -> fail(ctx, ApiError.notFound("NOT_FOUND", "no such resource")));
+    // E.g. a form body the body handler cannot decode (a broken multipart login).
+    router.errorHandler(400, ctx -> fail(ctx, ApiError.badRequest("BAD_REQUEST", "the request is malformed")));
     router.errorHandler(404, ctx -> fail(ctx, ApiError.notFound("NOT_FOUND", "no such resource")));
     router.errorHandler(405, ctx -> fail(ctx, new ApiError(405, "METHOD_NOT_ALLOWED", "method not allowed here",
         null)));
