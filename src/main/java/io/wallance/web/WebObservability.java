@@ -2,6 +2,7 @@ package io.wallance.web;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Vertx;
@@ -81,6 +82,15 @@ final class WebObservability {
   }
 
   private void register(MeterRegistry meters) {
+    // The registry is the process's; a web verticle deployed before this one (a restart, or
+    // tests sharing a JVM) left its meters, and Micrometer would hand those back, bound to the
+    // old verticle's (possibly collected) state: they read NaN. This verticle's replace them.
+    for (Meter meter : List.copyOf(meters.getMeters())) {
+      String name = meter.getId().getName();
+      if (name.startsWith("wallance.fleet.") || name.equals("wallance.ledger.digest.agreement")) {
+        meters.remove(meter);
+      }
+    }
     Gauge.builder("wallance.fleet.members", this, o -> o.registry.members().size())
         .description("Voting members of the newest registry epoch the web verticle knows").register(meters);
     Gauge.builder("wallance.fleet.quorum", this, o -> o.registry.quorumSize())

@@ -162,8 +162,12 @@ class PrometheusDemoIT {
       }
       return results.size() == queries.size();
     }, () -> "no data yet for " + queries.keySet().stream().filter(k -> !results.containsKey(k)).toList());
-    assertThat(query(prom, "sum(wallance_purchases_finalized_total)").getJsonObject(0).getJsonArray("value")
-        .getString(1)).isNotEqualTo("0");
+    // Every counter exists from the start (at 0), so "data" came before the purchases were final:
+    // wait for the scraped total to count them (the buys queue until the nodes can afford them).
+    await("the finalized purchases scraped", DATA, () -> {
+      JsonArray r = query(prom, "sum(wallance_purchases_finalized_total)");
+      return r != null && !r.isEmpty() && Double.parseDouble(r.getJsonObject(0).getJsonArray("value").getString(1)) > 0;
+    });
   }
 
   /** Every {@code expr} of the dashboard, keyed by panel title and refId. */
