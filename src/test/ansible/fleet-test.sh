@@ -117,7 +117,7 @@ wallance_net: $NET
 wallance_jvm_profile: test
 wallance_dashboard_jvm_profile: test
 wallance_failure_detection_seconds: 5
-wallance_ready_retries: 30
+wallance_ready_retries: 90
 wallance_ready_delay: 2
 EOF
 cat >"$CTL/inv/group_vars/nodes.yml" <<EOF
