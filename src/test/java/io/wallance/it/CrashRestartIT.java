@@ -64,6 +64,24 @@ class CrashRestartIT {
     Node pi3 = network.node(2);
     Node pi4 = network.node(3);
 
+    // Gossip flows between every pair first: a member that joined last may not yet be among
+    // the subscribers another member's publish resolves, and then it would learn pi1's request
+    // only with its certificate and never vote (so never reach its crash point).
+    LocalNetwork.awaitTrue("every node holds shares of every member", SETTLE, () -> {
+      for (Node n : network.nodes()) {
+        try {
+          JsonArray wallets = network.query(n).getJsonArray("wallets");
+          if (wallets.size() != network.nodes().size()
+              || wallets.stream().anyMatch(w -> ((JsonObject) w).getLong("shares") < 2)) {
+            return false;
+          }
+        } catch (Exception e) {
+          return false;
+        }
+      }
+      return true;
+    });
+
     // pi1 buys: pi4 halts after persisting its vote, pi3 before committing the finality.
     network.command(pi1, Command.Action.BUY, "Receipt", 1);
     assertThat(network.awaitExit(pi4, CRASH)).isEqualTo(CrashPoint.EXIT_STATUS);
