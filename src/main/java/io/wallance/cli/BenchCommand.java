@@ -264,26 +264,7 @@ final class BenchCommand implements Callable<Integer> {
      * members"; it leaves and tries again until the deadline.
      */
     private Vertx joinAsObserver() throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
-      while (true) {
-        failIfDead();
-        var cm = ClusterFactory.clusterManager(fleet.observerCluster());
-        try {
-          return ClusterFactory.start(fleet.observerCluster(), cm).await(READY_SECONDS, TimeUnit.SECONDS);
-        } catch (Exception e) {
-          if (System.nanoTime() > deadline) {
-            throw e;
-          }
-          out.println("bench: observer could not join yet (" + Main.describe(e) + "); retrying");
-          out.flush();
-          try {
-            cm.getHazelcastInstance().shutdown();
-          } catch (RuntimeException notStarted) {
-            // nothing to leave
-          }
-          Thread.sleep(2000);
-        }
-      }
+      return fleet.joinAsObserver(out, "bench", READY_SECONDS, this::failIfDead);
     }
 
     /**

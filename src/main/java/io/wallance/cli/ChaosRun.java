@@ -219,25 +219,7 @@ final class ChaosRun {
 
   /** Joins as a lite member, retrying while the nodes have not formed their cluster yet. */
   private Vertx joinAsObserver() throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
-    while (true) {
-      var cm = ClusterFactory.clusterManager(fleet.observerCluster());
-      try {
-        return ClusterFactory.start(fleet.observerCluster(), cm).await(READY_SECONDS, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        out.println("chaos: observer could not join yet (" + Main.describe(e) + "); retrying");
-        out.flush();
-        try {
-          cm.getHazelcastInstance().shutdown();
-        } catch (RuntimeException notStarted) {
-          // nothing to leave
-        }
-        Thread.sleep(2000);
-      }
-    }
+    return fleet.joinAsObserver(out, "chaos", READY_SECONDS, () -> { });
   }
 
   private JsonObject query(String id, JsonObject body) throws Exception {

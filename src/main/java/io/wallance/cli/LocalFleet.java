@@ -1,7 +1,9 @@
 package io.wallance.cli;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.wallance.cluster.ClusterFactory;
 import io.wallance.cluster.ClusterOptions;
 import io.wallance.contract.Contract;
 import io.wallance.contract.ContractCatalogue;
@@ -11,6 +13,7 @@ import io.wallance.protocol.Registry;
 import io.wallance.protocol.Signed;
 import io.wallance.web.WebConfig;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -515,6 +518,40 @@ final class LocalFleet implements AutoCloseable {
   /** @return the operator's private key file (the registry's only operator) */
   Path operatorKey() {
     return operatorKey;
+  }
+
+  /**
+   * Joins as the observer (a lite member on the port reserved for it). A lite member that comes
+   * first (the nodes' Hazelcast ports are open before they have formed a cluster) fails with
+   * "all nodes in the cluster are lite members"; it leaves and tries again until the deadline.
+   *
+   * @param who the command, for the retry lines on {@code out}
+   * @param seconds how long to keep trying
+   * @param beforeEachTry e.g. a check that fails when a node process died
+   * @return the observer's clustered Vert.x
+   */
+  Vertx joinAsObserver(PrintWriter out, String who, long seconds, Runnable beforeEachTry)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (true) {
+      beforeEachTry.run();
+      var cm = ClusterFactory.clusterManager(observerCluster);
+      try {
+        return ClusterFactory.start(observerCluster, cm).await(seconds, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        out.println(who + ": observer could not join yet (" + Main.describe(e) + "); retrying");
+        out.flush();
+        try {
+          cm.getHazelcastInstance().shutdown();
+        } catch (RuntimeException notStarted) {
+          // nothing to leave
+        }
+        Thread.sleep(2000);
+      }
+    }
   }
 
   /** @return how an observer joins: a lite member on the port reserved for it */
