@@ -69,6 +69,7 @@ class OperatorHttpFuzzTest {
   private static int port;
   private static String cookie;
   private static WebSocket socket;
+  private static WebSocket rawSocket;
   private static final LinkedBlockingQueue<String> FRAMES = new LinkedBlockingQueue<>();
   @BeforeAll
   static void start() throws Exception {
@@ -165,8 +166,21 @@ class OperatorHttpFuzzTest {
    * may carry a 500.
    */
   static void checkBridge(byte[] bytes) throws Exception {
+    checkFrames(bytes, false);
+  }
+
+  /**
+   * The same frames on the bridge's raw WebSocket endpoint, {@code /eventbus/websocket}: SockJS
+   * serves it without its framing (one bridge message per WebSocket text frame), so nothing of
+   * the SockJS layer stands between the input and the bridge.
+   */
+  static void checkRawBridge(byte[] bytes) throws Exception {
+    checkFrames(bytes, true);
+  }
+
+  private static void checkFrames(byte[] bytes, boolean raw) throws Exception {
     Input in = new Input(bytes);
-    WebSocket ws = socket();
+    WebSocket ws = socket(raw);
     int frames = 1 + in.choice(3);
     for (int i = 0; i < frames && !ws.isClosed(); i++) {
       String frame;
@@ -188,8 +202,10 @@ class OperatorHttpFuzzTest {
       if (frame.isEmpty()) {
         continue;
       }
-      // As SockJS sends it (a JSON array of frames), or now and then as raw text.
-      String text = in.choice(8) == 0 ? frame : Json.encode(List.of(frame));
+      // As SockJS sends it (a JSON array of frames), or now and then as raw text; the raw
+      // endpoint takes the frame itself, or now and then a SockJS array it must not unwrap.
+      boolean other = in.choice(8) == 0;
+      String text = raw != other ? frame : Json.encode(List.of(frame));
       try {
         ws.writeTextMessage(text).await(10, TimeUnit.SECONDS);
       } catch (IllegalStateException | io.vertx.core.VertxException e) {
@@ -199,8 +215,8 @@ class OperatorHttpFuzzTest {
       }
     }
     // SockJS drops a socket on broken framing: then the bridge must still serve a new one.
-    if (!probe(ws)) {
-      assertThat(probe(socket())).as("a new socket's probe is answered").isTrue();
+    if (!probe(ws, raw)) {
+      assertThat(probe(socket(raw), raw)).as("a new socket's probe is answered").isTrue();
     }
   }
 
@@ -210,12 +226,13 @@ class OperatorHttpFuzzTest {
    *
    * @return true when answered, false when the socket closed first
    */
-  private static boolean probe(WebSocket ws) throws Exception {
+  private static boolean probe(WebSocket ws, boolean raw) throws Exception {
     String probe = "probe-" + PROBES.incrementAndGet();
+    String message = new JsonObject().put("type", "send").put("address", ADDRESSES.dashboardBuy())
+        .put("replyAddress", probe).put("body", new JsonObject().put("node", "nobody").put("contract", "Receipt"))
+        .encode();
     try {
-      ws.writeTextMessage(Json.encode(List.of(new JsonObject().put("type", "send").put("address",
-          ADDRESSES.dashboardBuy()).put("replyAddress", probe).put("body", new JsonObject().put("node", "nobody")
-          .put("contract", "Receipt")).encode()))).await(10, TimeUnit.SECONDS);
+      ws.writeTextMessage(raw ? message : Json.encode(List.of(message))).await(10, TimeUnit.SECONDS);
     } catch (IllegalStateException | io.vertx.core.VertxException e) {
       if (ws.isClosed()) {
         return false;
@@ -340,16 +357,28 @@ class OperatorHttpFuzzTest {
     }
   }
 
-  private static WebSocket socket() throws Exception {
+  private static WebSocket socket(boolean raw) throws Exception {
+    if (raw) {
+      if (rawSocket == null || rawSocket.isClosed()) {
+        FRAMES.clear();
+        rawSocket = connect("/eventbus/websocket");
+        // The raw transport answers in binary frames (UTF-8 JSON): take every frame.
+        rawSocket.handler(frame -> FRAMES.add(frame.toString(StandardCharsets.UTF_8)));
+      }
+      return rawSocket;
+    }
     if (socket == null || socket.isClosed()) {
       FRAMES.clear();
       // SockJS's WebSocket transport, as the page's SockJS client uses it.
-      socket = sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-          .setURI("/eventbus/000/fuzz" + PROBES.incrementAndGet() + "/websocket").addHeader("Cookie", cookie))
-          .await(20, TimeUnit.SECONDS);
+      socket = connect("/eventbus/000/fuzz" + PROBES.incrementAndGet() + "/websocket");
       socket.textMessageHandler(OperatorHttpFuzzTest::onSockJs);
     }
     return socket;
+  }
+
+  private static WebSocket connect(String uri) throws Exception {
+    return sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri)
+        .addHeader("Cookie", cookie)).await(20, TimeUnit.SECONDS);
   }
 
   /** SockJS frames: {@code o} (open), {@code h} (heartbeat), {@code a[...]} (messages), {@code c[...]} (close). */
@@ -386,6 +415,12 @@ class OperatorHttpFuzzTest {
   }
 
   @FuzzTest(maxDuration = "3m")
+  void rawBridge(byte[] input) throws Exception {
+    allowLoopback();
+    checkRawBridge(input);
+  }
+
+  @FuzzTest(maxDuration = "3m")
   void parsers(byte[] input) throws Exception {
     allowLoopback();
     checkParsers(input);
@@ -418,6 +453,11 @@ class OperatorHttpFuzzTest {
   @Test
   void generatedBridgeFrames() {
     generated("bridge", 200, OperatorHttpFuzzTest::checkBridge);
+  }
+
+  @Test
+  void generatedRawBridgeFrames() {
+    generated("rawBridge", 200, OperatorHttpFuzzTest::checkRawBridge);
   }
 
   @Test
@@ -460,6 +500,7 @@ class OperatorHttpFuzzTest {
     bridge.put("register-and-raw", new Input.Writer().choice(1).choice(1).choice(2).choice(2).text("{}")
         .choice(0).rest("{\"type\":\"send\""));
     all.put("bridge", bridge);
+    all.put("rawBridge", bridge);
     Map<String, byte[]> parsers = new LinkedHashMap<>();
     parsers.put("buy", new Input.Writer().choice(0).text("Basic " + Base64.getEncoder().encodeToString(
         ("operator:" + PASSWORD).getBytes(StandardCharsets.UTF_8))).rest("{\"node\":\"pi1\",\"contract\":\"Receipt\"}"));
