@@ -9,16 +9,11 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.NodeListener;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,7 +47,7 @@ class ClusterFactoryIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    List<Integer> ports = freeLoopbackPorts(3);
+    List<Integer> ports = LoopbackPorts.free(3);
     ClusterOptions optionsA = ClusterOptions.loopback(CLUSTER, ports, ports.get(0), false, 3);
     ClusterOptions optionsB = ClusterOptions.loopback(CLUSTER, ports, ports.get(1), false, 3);
     ClusterOptions optionsC = ClusterOptions.loopback(CLUSTER, ports, ports.get(2), true, 3);
@@ -176,27 +171,4 @@ class ClusterFactoryIT {
     assertThat(condition.getAsBoolean()).as("condition within " + WAIT_SECONDS + " s").isTrue();
   }
 
-  /**
-   * Free Hazelcast ports in 5801-5999 on loopback, from a random start so two builds on one
-   * machine rarely probe the same ports.
-   */
-  private static List<Integer> freeLoopbackPorts(int count) throws IOException {
-    InetAddress loopback = InetAddress.getByName("127.0.0.1");
-    int first = 5801;
-    int span = 199;
-    int offset = ThreadLocalRandom.current().nextInt(span);
-    List<Integer> ports = new ArrayList<>();
-    for (int i = 0; i < span && ports.size() < count; i++) {
-      int port = first + (offset + i) % span;
-      try (ServerSocket probe = new ServerSocket(port, 1, loopback)) {
-        ports.add(probe.getLocalPort());
-      } catch (IOException busy) {
-        // taken: try the next one
-      }
-    }
-    if (ports.size() < count) {
-      throw new IOException("fewer than " + count + " free ports in 5801-5999 on 127.0.0.1");
-    }
-    return ports;
-  }
 }

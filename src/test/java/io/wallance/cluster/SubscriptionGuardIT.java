@@ -7,14 +7,10 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -47,7 +43,7 @@ class SubscriptionGuardIT {
 
   @Test
   void aConsumerLostFromTheClusterIsRegisteredAgainOnTheNextMembershipChange() throws Exception {
-    List<Integer> ports = freeLoopbackPorts(3);
+    List<Integer> ports = LoopbackPorts.free(3);
     HazelcastClusterManager managerA = ClusterFactory.clusterManager(ClusterOptions.loopback(CLUSTER, ports,
         ports.get(0), false, 3));
     HazelcastClusterManager managerB = ClusterFactory.clusterManager(ClusterOptions.loopback(CLUSTER, ports,
@@ -123,23 +119,4 @@ class SubscriptionGuardIT {
     }
   }
 
-  private static List<Integer> freeLoopbackPorts(int count) throws IOException {
-    InetAddress loopback = InetAddress.getByName("127.0.0.1");
-    int first = 5801;
-    int span = 199;
-    int offset = ThreadLocalRandom.current().nextInt(span);
-    List<Integer> ports = new ArrayList<>();
-    for (int i = 0; i < span && ports.size() < count; i++) {
-      int port = first + (offset + i) % span;
-      try (ServerSocket probe = new ServerSocket(port, 1, loopback)) {
-        ports.add(probe.getLocalPort());
-      } catch (IOException busy) {
-        // taken: try the next one
-      }
-    }
-    if (ports.size() < count) {
-      throw new IOException("fewer than " + count + " free ports in 5801-5999 on 127.0.0.1");
-    }
-    return ports;
-  }
 }

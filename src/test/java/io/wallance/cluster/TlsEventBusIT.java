@@ -12,9 +12,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.wallance.tls.ProjectCa;
 import io.wallance.tls.TlsFiles;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +19,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,7 +69,7 @@ class TlsEventBusIT {
     Files.writeString(rogueTrust, Files.readString(dir.resolve("rogue-ca/ca.crt")) + Files.readString(dir.resolve("ca/ca.crt")));
     TlsFiles tlsR = new TlsFiles(rogueTrust, dir.resolve("r/pi-r.crt"), dir.resolve("r/pi-r.key"));
 
-    List<Integer> ports = freeLoopbackPorts(4);
+    List<Integer> ports = LoopbackPorts.free(4);
     a = start(ports, 0, tlsA);
     Future<Vertx> startB = startAsync(ports, 1, tlsB);
     Future<Vertx> startR = startAsync(ports, 2, tlsR);
@@ -167,17 +163,4 @@ class TlsEventBusIT {
     return ClusterFactory.start(options, manager, vertxOptions);
   }
 
-  private static List<Integer> freeLoopbackPorts(int count) throws IOException {
-    List<Integer> ports = new ArrayList<>();
-    int port = 20_000 + ThreadLocalRandom.current().nextInt(10_000);
-    while (ports.size() < count && port < 32_000) {
-      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
-        ports.add(port);
-      } catch (IOException busy) {
-        // next
-      }
-      port++;
-    }
-    return ports;
-  }
 }
