@@ -1,9 +1,8 @@
 package io.wallance.node;
 
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.wallance.cluster.ClusterOptions;
+import io.wallance.config.ConfigException;
+import io.wallance.config.StrictJson;
 import io.wallance.sensor.SensorKind;
 import io.wallance.sensor.SensorOptions;
 import io.wallance.sensor.ThermalZoneSensor;
@@ -12,14 +11,11 @@ import io.wallance.tls.TlsFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -170,14 +166,7 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
    * @throws ConfigException with a one-line message naming the source and the field
    */
   public static NodeConfig parse(String text, Path baseDir, String source) throws ConfigException {
-    JsonObject json;
-    try {
-      json = new JsonObject(text);
-    } catch (DecodeException | ClassCastException e) {
-      throw new ConfigException("config " + source + " is not a JSON object: "
-          + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
-    }
-    Fields root = new Fields(source, "", json);
+    StrictJson root = StrictJson.parse(source, text);
     String name = root.string("name", true);
     if (!NAME.matcher(name).matches()) {
       throw root.error("name", "must be 1-32 characters [A-Za-z0-9_.-]");
@@ -188,9 +177,8 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
     Path contractsDir = root.path("contractsDir", false, baseDir, null);
 
     Sensor sensor = Sensor.defaults();
-    JsonObject sensorJson = root.object("sensor", false);
-    if (sensorJson != null) {
-      Fields s = new Fields(source, "sensor.", sensorJson);
+    StrictJson s = root.object("sensor", false);
+    if (s != null) {
       String kind = s.string("kind", false);
       SensorKind sensorKind;
       try {
@@ -205,18 +193,11 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
       s.noOthers();
     }
 
-    Fields c = new Fields(source, "cluster.", root.object("cluster", true));
+    StrictJson c = root.object("cluster", true);
     String clusterName = c.string("name", true);
     String host = c.string("host", true);
     int port = (int) c.integer("port", true, 1, 65_535, 0);
-    JsonArray membersJson = c.array("members", true);
-    List<String> members = new ArrayList<>();
-    for (int i = 0; i < membersJson.size(); i++) {
-      if (!(membersJson.getValue(i) instanceof String m)) {
-        throw c.error("members", "must be a list of \"host:port\" strings");
-      }
-      members.add(m);
-    }
+    List<String> members = c.strings("members", true, "\"host:port\" strings");
     int eventBusPort = (int) c.integer("eventBusPort", false, 0, 65_535, 0);
     int failure = (int) c.integer("failureDetectionSeconds", false, 2, 600,
         ClusterOptions.DEFAULT_FAILURE_DETECTION_SECONDS);
@@ -225,36 +206,24 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
     try {
       cluster = new ClusterOptions(clusterName, members, host, port, host, eventBusPort, false, failure);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("config " + source + ": cluster: " + e.getMessage());
+      throw root.error("cluster: " + e.getMessage());
     }
 
     RateLimit rateLimit = RateLimit.defaults();
-    JsonObject limitJson = root.object("rateLimit", false);
-    if (limitJson != null) {
-      Fields l = new Fields(source, "rateLimit.", limitJson);
+    StrictJson l = root.object("rateLimit", false);
+    if (l != null) {
       rateLimit = new RateLimit((int) l.integer("burst", false, 1, 1_000_000, rateLimit.burst()),
           (int) l.integer("perSecond", false, 1, 1_000_000, rateLimit.perSecond()));
       l.noOthers();
     }
     List<Path> updates = new ArrayList<>();
-    JsonArray updatesJson = root.array("registryUpdates", false);
-    if (updatesJson != null) {
-      for (int i = 0; i < updatesJson.size(); i++) {
-        if (!(updatesJson.getValue(i) instanceof String u) || u.isBlank()) {
-          throw root.error("registryUpdates", "must be a list of file names");
-        }
-        try {
-          updates.add(baseDir.resolve(u).normalize());
-        } catch (InvalidPathException e) {
-          throw root.error("registryUpdates", "holds an invalid path: " + e.getReason());
-        }
-      }
+    for (String u : root.strings("registryUpdates", false, "file names")) {
+      updates.add(root.resolve("registryUpdates", baseDir, u));
     }
 
     StoreOptions.Sync sync = StoreOptions.Sync.NORMAL;
-    JsonObject storeJson = root.object("store", false);
-    if (storeJson != null) {
-      Fields st = new Fields(source, "store.", storeJson);
+    StrictJson st = root.object("store", false);
+    if (st != null) {
       String value = st.string("sync", false);
       if (value != null) {
         switch (value) {
@@ -266,153 +235,25 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
       st.noOthers();
     }
     Metrics metrics = null;
-    JsonObject metricsJson = root.object("metrics", false);
-    if (metricsJson != null) {
-      Fields m = new Fields(source, "metrics.", metricsJson);
+    StrictJson m = root.object("metrics", false);
+    if (m != null) {
       metrics = new Metrics(m.string("host", true), (int) m.integer("port", true, 1, 65_535, 0));
       m.noOthers();
     }
     TlsFiles tls = null;
-    JsonObject tlsJson = root.object("tls", false);
-    if (tlsJson != null) {
-      Fields t = new Fields(source, "tls.", tlsJson);
-      tls = new TlsFiles(baseDir.resolve(t.string("ca", true)).normalize(),
-          baseDir.resolve(t.string("cert", true)).normalize(), baseDir.resolve(t.string("key", true)).normalize());
+    StrictJson t = root.object("tls", false);
+    if (t != null) {
+      tls = new TlsFiles(t.path("ca", true, baseDir, null), t.path("cert", true, baseDir, null),
+          t.path("key", true, baseDir, null));
       t.noOthers();
       try {
         tls.check();
       } catch (IllegalArgumentException e) {
-        throw new ConfigException("config " + source + ": " + e.getMessage());
+        throw root.error(e.getMessage());
       }
     }
     root.noOthers();
     return new NodeConfig(name, keyFile, registryFile, dataDir, contractsDir, sensor, cluster, rateLimit, updates,
         sync, null, metrics, tls);
-  }
-
-  /** A config file cannot be used; the message names the file and the field. */
-  public static final class ConfigException extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    /** @param message what is wrong; control characters (e.g. of a field name in the file) are escaped to keep it one line */
-    public ConfigException(String message) {
-      super(oneLine(message), null, false, false);
-    }
-
-    /** @return {@code s} with every control character written as {@code \\uXXXX} */
-    static String oneLine(String s) {
-      StringBuilder sb = new StringBuilder(s.length());
-      for (char c : s.toCharArray()) {
-        if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-          sb.append(String.format("\\u%04x", (int) c));
-        } else {
-          sb.append(c);
-        }
-      }
-      return sb.toString();
-    }
-  }
-
-  /** Typed, strict access to one JSON object, remembering which fields were read. */
-  private static final class Fields {
-    private final String source;
-    private final String prefix;
-    private final JsonObject json;
-    private final Set<String> seen = new LinkedHashSet<>();
-
-    Fields(String source, String prefix, JsonObject json) {
-      this.source = source;
-      this.prefix = prefix;
-      this.json = json;
-    }
-
-    ConfigException error(String field, String problem) {
-      return new ConfigException("config " + source + ": field '" + prefix + field + "' " + problem);
-    }
-
-    private Object value(String field, boolean required) throws ConfigException {
-      seen.add(field);
-      Object v = json.getValue(field);
-      if (v == null && required) {
-        throw error(field, json.containsKey(field) ? "must not be null" : "is missing");
-      }
-      return v;
-    }
-
-    String string(String field, boolean required) throws ConfigException {
-      Object v = value(field, required);
-      if (v != null && !(v instanceof String)) {
-        throw error(field, "must be a string");
-      }
-      String s = (String) v;
-      if (s != null && s.isBlank()) {
-        throw error(field, "must not be blank");
-      }
-      return s;
-    }
-
-    long integer(String field, boolean required, long min, long max, long fallback) throws ConfigException {
-      Object v = value(field, required);
-      if (v == null) {
-        return fallback;
-      }
-      if (!(v instanceof Integer || v instanceof Long)) {
-        throw error(field, "must be an integer");
-      }
-      long n = ((Number) v).longValue();
-      if (n < min || n > max) {
-        throw error(field, "must be between " + min + " and " + max + ", got " + n);
-      }
-      return n;
-    }
-
-    Boolean bool(String field, boolean required) throws ConfigException {
-      Object v = value(field, required);
-      if (v != null && !(v instanceof Boolean)) {
-        throw error(field, "must be true or false");
-      }
-      return (Boolean) v;
-    }
-
-    /**
-     * A path field resolved against {@code base}; {@code fallback} (also resolved) when absent.
-     *
-     * @return the normalized path, or null when the field is absent and there is no fallback
-     */
-    Path path(String field, boolean required, Path base, String fallback) throws ConfigException {
-      String s = string(field, required);
-      if (s == null && fallback == null) {
-        return null;
-      }
-      try {
-        return base.resolve(s == null ? fallback : s).normalize();
-      } catch (InvalidPathException e) {
-        throw error(field, "is not a valid path: " + e.getReason());
-      }
-    }
-
-    JsonObject object(String field, boolean required) throws ConfigException {
-      Object v = value(field, required);
-      if (v != null && !(v instanceof JsonObject)) {
-        throw error(field, "must be an object");
-      }
-      return (JsonObject) v;
-    }
-
-    JsonArray array(String field, boolean required) throws ConfigException {
-      Object v = value(field, required);
-      if (v != null && !(v instanceof JsonArray)) {
-        throw error(field, "must be a list");
-      }
-      return (JsonArray) v;
-    }
-
-    void noOthers() throws ConfigException {
-      for (String key : json.fieldNames()) {
-        if (!seen.contains(key)) {
-          throw new ConfigException("config " + source + ": unknown field '" + prefix + key + "'");
-        }
-      }
-    }
   }
 }

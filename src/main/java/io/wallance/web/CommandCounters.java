@@ -1,5 +1,6 @@
 package io.wallance.web;
 
+import io.wallance.config.ConfigException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.wallance.protocol.Canon;

@@ -1,5 +1,6 @@
 package io.wallance.web;
 
+import io.wallance.config.ConfigException;
 import io.vertx.core.Vertx;
 import io.wallance.cluster.ClusterFactory;
 import io.wallance.metrics.Observability;

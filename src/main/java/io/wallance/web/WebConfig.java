@@ -3,6 +3,8 @@ package io.wallance.web;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.wallance.cluster.ClusterOptions;
+import io.wallance.config.ConfigException;
+import io.wallance.config.StrictJson;
 import io.wallance.tls.TlsFiles;
 import io.wallance.protocol.Codec;
 import io.wallance.protocol.Crypto;
@@ -167,60 +169,56 @@ public record WebConfig(Path registryFile, List<Path> registryUpdates, Path oper
    * @return the config
    */
   static WebConfig parse(String name, String text, Path base) {
-    StrictJson json = StrictJson.parse(name, text)
-        .allow("registryFile", "registryUpdates", "operatorKeyFile", "passwordHashFile", "dataDir", "http", "cluster",
-            "webroot", "session", "tls");
+    StrictJson json = StrictJson.parse(name, text);
     Sessions sessions = Sessions.defaults();
-    if (json.has("session")) {
-      StrictJson session = json.object("session").allow("idleSeconds", "absoluteSeconds");
+    StrictJson session = json.object("session", false);
+    if (session != null) {
       sessions = new Sessions(
-          session.integer("idleSeconds", 1, 7 * 86_400, (int) (sessions.idleMillis() / 1000)) * 1000L,
-          session.integer("absoluteSeconds", 1, 30 * 86_400, (int) (sessions.absoluteMillis() / 1000)) * 1000L);
+          session.integer("idleSeconds", false, 1, 7 * 86_400, sessions.idleMillis() / 1000) * 1000L,
+          session.integer("absoluteSeconds", false, 1, 30 * 86_400, sessions.absoluteMillis() / 1000) * 1000L);
+      session.noOthers();
     }
-    StrictJson http = json.object("http").allow("host", "port");
-    StrictJson cluster = json.object("cluster")
-        .allow("name", "host", "port", "members", "eventBusPort", "failureDetectionSeconds");
+    StrictJson http = json.object("http", true);
+    String httpHost = http.string("host", true);
+    int httpPort = (int) http.integer("port", true, 1, 65_535, 0);
+    http.noOthers();
+    StrictJson cluster = json.object("cluster", true);
     ClusterOptions options;
+    String host = cluster.string("host", true);
+    String clusterName = cluster.string("name", true);
+    List<String> members = cluster.strings("members", true, "\"host:port\" strings");
+    int port = (int) cluster.integer("port", true, 1, 65_535, 0);
+    int eventBusPort = (int) cluster.integer("eventBusPort", false, 0, 65_535, 0);
+    int failure = (int) cluster.integer("failureDetectionSeconds", false, 2, 600,
+        ClusterOptions.DEFAULT_FAILURE_DETECTION_SECONDS);
+    cluster.noOthers();
     try {
-      String host = cluster.string("host");
-      options = new ClusterOptions(cluster.string("name"), cluster.strings("members"), host,
-          cluster.integer("port", 1, 65_535), host, cluster.integer("eventBusPort", 0, 65_535, 0), true,
-          cluster.integer("failureDetectionSeconds", 2, 600, ClusterOptions.DEFAULT_FAILURE_DETECTION_SECONDS));
+      options = new ClusterOptions(clusterName, members, host, port, host, eventBusPort, true, failure);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(name + ": cluster: " + e.getMessage(), e);
+      throw json.error("cluster: " + e.getMessage());
     }
     List<Path> updates = new ArrayList<>();
-    if (json.has("registryUpdates")) {
-      for (String u : json.strings("registryUpdates")) {
-        updates.add(resolve(json, "registryUpdates", u, base));
-      }
+    for (String u : json.strings("registryUpdates", false, "file names")) {
+      updates.add(json.resolve("registryUpdates", base, u));
     }
     TlsFiles tls = null;
-    if (json.has("tls")) {
-      StrictJson t = json.object("tls").allow("ca", "cert", "key");
-      tls = new TlsFiles(path(t, "ca", base), path(t, "cert", base), path(t, "key", base));
+    StrictJson t = json.object("tls", false);
+    if (t != null) {
+      tls = new TlsFiles(t.path("ca", true, base, null), t.path("cert", true, base, null),
+          t.path("key", true, base, null));
+      t.noOthers();
       try {
         tls.check();
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(name + ": " + e.getMessage(), e);
+        throw json.error(e.getMessage());
       }
     }
-    return new WebConfig(path(json, "registryFile", base), updates, path(json, "operatorKeyFile", base),
-        path(json, "passwordHashFile", base), path(json, "dataDir", base), http.string("host"),
-        http.integer("port", 1, 65_535), options, json.has("webroot") ? path(json, "webroot", base) : null,
-        sessions, tls);
-  }
-
-  private static Path path(StrictJson json, String key, Path base) {
-    return resolve(json, key, json.string(key), base);
-  }
-
-  private static Path resolve(StrictJson json, String key, String value, Path base) {
-    try {
-      return base.resolve(value).normalize();
-    } catch (java.nio.file.InvalidPathException e) {
-      throw json.error(json.name(key), "is not a valid path: " + e.getMessage());
-    }
+    WebConfig config = new WebConfig(json.path("registryFile", true, base, null), updates,
+        json.path("operatorKeyFile", true, base, null), json.path("passwordHashFile", true, base, null),
+        json.path("dataDir", true, base, null), httpHost, httpPort, options,
+        json.path("webroot", false, base, null), sessions, tls);
+    json.noOthers();
+    return config;
   }
 
   /** @return this config in the file format (absolute paths), e.g. for the demo to write */

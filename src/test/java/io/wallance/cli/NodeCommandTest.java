@@ -27,7 +27,7 @@ class NodeCommandTest {
   void badConfig() throws Exception {
     Files.writeString(dir.resolve("node.json"), "{\"name\": \"pi1\"");
 
-    assertOneLineError(CliRun.of("node", "--config", dir.resolve("node.json").toString()), "is not a JSON object");
+    assertOneLineError(CliRun.of("node", "--config", dir.resolve("node.json").toString()), "is not valid JSON");
   }
 
   @Test

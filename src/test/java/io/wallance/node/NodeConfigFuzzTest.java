@@ -3,6 +3,7 @@ package io.wallance.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.wallance.config.ConfigException;
 import io.wallance.fuzz.Corpus;
 import io.wallance.fuzz.Generated;
 import io.wallance.fuzz.Mutator;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes the node's config parser ({@link NodeConfig#parse}): any text is either a valid
- * config (absolute paths, values in range) or a {@link NodeConfig.ConfigException} whose one
+ * config (absolute paths, values in range) or a {@link ConfigException} whose one
  * line names the file; no other exception escapes.
  */
 class NodeConfigFuzzTest {
@@ -29,7 +30,7 @@ class NodeConfigFuzzTest {
     NodeConfig c;
     try {
       c = NodeConfig.parse(new String(input, StandardCharsets.UTF_8), BASE, SOURCE);
-    } catch (NodeConfig.ConfigException e) {
+    } catch (ConfigException e) {
       assertThat(e.getMessage()).startsWith("config " + SOURCE).doesNotContain("\n", "\r");
       return;
     }

@@ -3,6 +3,7 @@ package io.wallance.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.wallance.config.ConfigException;
 import io.wallance.sensor.SensorKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,7 +118,7 @@ class NodeConfigTest {
         {"name": "pi1", "keyFile": "k", "registryFile": "r", "dataDir": "d",
          "cluster": {"name": "x", "host": "127.0.0.1", "port": 99999, "members": []}}""",
         "field 'cluster.port' must be between 1 and 65535");
-    assertError("{\"name\": ", "is not a JSON object");
+    assertError("{\"name\": ", "is not valid JSON");
     assertThatThrownBy(() -> NodeConfig.load(dir.resolve("missing.json")))
         .hasMessageContaining("missing.json does not exist");
   }
@@ -125,7 +126,7 @@ class NodeConfigTest {
   private void assertError(String json, String expected) throws Exception {
     Path file = write(json);
     assertThatThrownBy(() -> NodeConfig.load(file))
-        .isInstanceOf(NodeConfig.ConfigException.class)
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining(file.toString())
         .hasMessageContaining(expected);
   }

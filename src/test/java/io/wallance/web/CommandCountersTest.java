@@ -1,5 +1,6 @@
 package io.wallance.web;
 
+import io.wallance.config.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.wallance.web;
 
+import io.wallance.config.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -51,7 +52,7 @@ class WebConfigFuzzTest {
     try {
       c = WebConfig.parse(SOURCE, new String(input, StandardCharsets.UTF_8), BASE);
     } catch (ConfigException e) {
-      assertThat(e.getMessage()).startsWith(SOURCE).doesNotContain("\n", "\r");
+      assertThat(e.getMessage()).startsWith("config " + SOURCE).doesNotContain("\n", "\r");
       return;
     }
     for (Path p : List.of(c.registryFile(), c.operatorKeyFile(), c.passwordHashFile(), c.dataDir())) {

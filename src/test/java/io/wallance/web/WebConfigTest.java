@@ -1,5 +1,6 @@
 package io.wallance.web;
 
+import io.wallance.config.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -88,32 +89,32 @@ class WebConfigTest {
     assertThat(WebConfig.load(write(c.toJson()))).isEqualTo(c);
     assertThat(WebConfig.load(write(valid().put("session", new JsonObject().put("idleSeconds", 90)))).sessions())
         .isEqualTo(new WebConfig.Sessions(90_000, 43_200_000));
-    assertRefused(j -> j.put("session", new JsonObject().put("idleSeconds", 0)), "session.idleSeconds must be an integer");
+    assertRefused(j -> j.put("session", new JsonObject().put("idleSeconds", 0)), "field 'session.idleSeconds' must be between 1 and 604800, got 0");
     assertRefused(j -> j.put("session", new JsonObject().put("absoluteSeconds", "1h")),
-        "session.absoluteSeconds must be an integer");
-    assertRefused(j -> j.put("session", new JsonObject().put("idle", 5)), "session.idle unknown field");
+        "field 'session.absoluteSeconds' must be an integer");
+    assertRefused(j -> j.put("session", new JsonObject().put("idle", 5)), "unknown field 'session.idle'");
   }
 
   @Test
   void refusesUnknownFields() throws Exception {
-    assertRefused(j -> j.put("htpp", 1), "htpp unknown field");
-    assertRefused(j -> j.getJsonObject("http").put("tls", true), "http.tls unknown field");
+    assertRefused(j -> j.put("htpp", 1), "unknown field 'htpp'");
+    assertRefused(j -> j.getJsonObject("http").put("tls", true), "unknown field 'http.tls'");
   }
 
   @Test
   void refusesMissingFields() throws Exception {
-    assertRefused(j -> j.remove("registryFile"), "registryFile is missing");
-    assertRefused(j -> j.getJsonObject("http").remove("port"), "http.port is missing");
-    assertRefused(j -> j.remove("cluster"), "cluster is missing");
+    assertRefused(j -> j.remove("registryFile"), "field 'registryFile' is missing");
+    assertRefused(j -> j.getJsonObject("http").remove("port"), "field 'http.port' is missing");
+    assertRefused(j -> j.remove("cluster"), "field 'cluster' is missing");
   }
 
   @Test
   void refusesWrongTypesAndRanges() throws Exception {
-    assertRefused(j -> j.getJsonObject("http").put("port", "8080"), "http.port must be an integer 1-65535");
-    assertRefused(j -> j.getJsonObject("http").put("port", 70_000), "http.port must be an integer");
-    assertRefused(j -> j.put("dataDir", 3), "dataDir must be a non-empty string");
-    assertRefused(j -> j.put("http", "127.0.0.1:8080"), "http must be a JSON object");
-    assertRefused(j -> j.getJsonObject("cluster").put("members", "127.0.0.1:5801"), "cluster.members must be an array");
+    assertRefused(j -> j.getJsonObject("http").put("port", "8080"), "field 'http.port' must be an integer");
+    assertRefused(j -> j.getJsonObject("http").put("port", 70_000), "field 'http.port' must be between 1 and 65535, got 70000");
+    assertRefused(j -> j.put("dataDir", 3), "field 'dataDir' must be a string");
+    assertRefused(j -> j.put("http", "127.0.0.1:8080"), "field 'http' must be an object");
+    assertRefused(j -> j.getJsonObject("cluster").put("members", "127.0.0.1:5801"), "field 'cluster.members' must be a list");
   }
 
   @Test
@@ -127,7 +128,7 @@ class WebConfigTest {
   void refusesTextThatIsNotAJsonObject() throws Exception {
     Path file = dir.resolve("web.json");
     Files.writeString(file, "{\"http\": ");
-    assertThatThrownBy(() -> WebConfig.load(file)).isInstanceOf(ConfigException.class).hasMessageContaining("not valid JSON");
+    assertThatThrownBy(() -> WebConfig.load(file)).isInstanceOf(ConfigException.class).hasMessageContaining("is not valid JSON");
     Files.writeString(file, "[1]");
     assertThatThrownBy(() -> WebConfig.load(file)).isInstanceOf(ConfigException.class).hasMessageContaining("one JSON object");
   }

@@ -1,4 +1,4 @@
-package io.wallance.web;
+package io.wallance.config;
 
 /** A configuration file is missing, unreadable or invalid; the message names the file and the field. */
 public final class ConfigException extends RuntimeException {
@@ -18,7 +18,7 @@ public final class ConfigException extends RuntimeException {
   }
 
   /** @return {@code s} with every control character written as {@code \\uXXXX} (a field name may hold any) */
-  static String oneLine(String s) {
+  private static String oneLine(String s) {
     StringBuilder sb = new StringBuilder(s.length());
     for (char c : s.toCharArray()) {
       if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
