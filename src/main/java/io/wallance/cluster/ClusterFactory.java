@@ -140,6 +140,8 @@ public final class ClusterFactory {
     return Vertx.builder()
         .with(copy)
         .withClusterManager(clusterManager)
-        .buildClustered();
+        .buildClustered()
+        .map(vertx -> vertx.exceptionHandler(new ClosedLinkErrors("member " + options.eventBusHost() + ":"
+            + options.eventBusPort())));
   }
 }
