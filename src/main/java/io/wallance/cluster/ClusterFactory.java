@@ -141,7 +141,6 @@ public final class ClusterFactory {
         .with(copy)
         .withClusterManager(clusterManager)
         .buildClustered()
-        .map(vertx -> vertx.exceptionHandler(new ClosedLinkErrors("member " + options.eventBusHost() + ":"
-            + options.eventBusPort())));
+        .map(vertx -> vertx.exceptionHandler(new ClosedLinkErrors("event bus on " + options.eventBusHost())));
   }
 }

@@ -10,6 +10,8 @@ class ClosedLinkErrorsTest {
   private static final StackTraceElement FAIL_FLUSHED =
       new StackTraceElement("io.netty.channel.ChannelOutboundBuffer", "failFlushed", null, 690);
   private static final StackTraceElement OURS = new StackTraceElement("io.wallance.node.NodeVerticle", "send", null, 1);
+  private static final StackTraceElement WRITE = new StackTraceElement(
+      "io.vertx.core.eventbus.impl.clustered.OutboundConnection", "writeMessage", null, 86);
 
   private static Throwable thrown(String message, StackTraceElement... stack) {
     IllegalStateException e = new IllegalStateException(message);
@@ -30,8 +32,12 @@ class ClosedLinkErrorsTest {
   void anythingElseIsNotTakenForIt() {
     assertThat(ClosedLinkErrors.isClosedLinkWrite(thrown("Promise already completed", PROMISE, FAIL_FLUSHED)))
         .isTrue();
+    assertThat(ClosedLinkErrors.isClosedLinkWrite(thrown("Promise already completed", PROMISE, WRITE, OURS)))
+        .as("a publish of ours written by the clustered event bus").isTrue();
+    assertThat(ClosedLinkErrors.isClosedLinkWrite(thrown("Promise already completed", PROMISE, OURS, WRITE)))
+        .as("our code completed it: our bug, logged in full").isFalse();
     assertThat(ClosedLinkErrors.isClosedLinkWrite(thrown("Promise already completed", OURS, PROMISE, FAIL_FLUSHED)))
-        .as("a frame of ours: our bug, logged in full").isFalse();
+        .as("not thrown by a Vert.x promise").isFalse();
     assertThat(ClosedLinkErrors.isClosedLinkWrite(thrown("Promise already completed", PROMISE)))
         .as("not while closing a connection").isFalse();
     assertThat(ClosedLinkErrors.isClosedLinkWrite(thrown("other", PROMISE, FAIL_FLUSHED))).isFalse();
