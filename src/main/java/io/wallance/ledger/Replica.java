@@ -1176,7 +1176,7 @@ public final class Replica {
     if (peer == null || peer.equals(me) || !isKnownMember(peer)) {
       return false;
     }
-    String k = what + subject + from + peer + (what == Pull.What.SUMS ? "-" + to : "");
+    String k = what + subject + from + peer + (what == Pull.What.SUMS || what == Pull.What.REWARDS ? "-" + to : "");
     Long last = lastPull.get(k);
     if (last != null && now - last < options.pullMillis()) {
       return false;
