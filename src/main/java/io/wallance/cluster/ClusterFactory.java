@@ -140,6 +140,7 @@ public final class ClusterFactory {
     return Vertx.builder()
         .with(copy)
         .withClusterManager(clusterManager)
-        .buildClustered();
+        .buildClustered()
+        .map(vertx -> vertx.exceptionHandler(new ClosedLinkErrors("event bus on " + options.eventBusHost())));
   }
 }

@@ -15,6 +15,7 @@ import io.wallance.protocol.Request;
 import io.wallance.protocol.Share;
 import io.wallance.protocol.Signed;
 import io.wallance.protocol.Status;
+import io.wallance.protocol.Sums;
 import io.wallance.protocol.Vote;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -43,6 +44,10 @@ import java.util.TreeMap;
  */
 public final class Replica {
   private static final int CHAIN_PAGE = 8;
+  /** A differing part holding at most this many of the peer's rewards is pulled, not split further. */
+  static final int REWARD_LEAF = 16;
+  /** A reward difference that keeps moving is still bisected on every this-many-th status of a peer. */
+  static final int UNSETTLED_EVERY = 4;
 
   private final Crypto.KeyPair key;
   private final String me;
@@ -61,7 +66,7 @@ public final class Replica {
   private final Map<String, LinkedHashMap<String, Map<String, Signed<Vote>>>> firstVotes = new HashMap<>();
   private final TreeMap<Long, Signed<Registry>> futureRegistries = new TreeMap<>();
   private final Map<String, Long> lastPull = new HashMap<>();
-  private final Map<String, Long> rewardCursor = new HashMap<>();
+  private final Map<String, Long> statusRounds = new HashMap<>();
   private final Map<String, Long> gaps = new LinkedHashMap<>();
   private final Map<String, Map<String, Status.Entry>> peerStatus = new HashMap<>();
   private final EnumMap<Reason, Long> rejected = new EnumMap<>(Reason.class);
@@ -359,6 +364,8 @@ public final class Replica {
       onStatus(cast(m), now, fx);
     } else if (b instanceof Pull) {
       onPull(cast(m), fx);
+    } else if (b instanceof Sums) {
+      onSums(cast(m), now, fx);
     } else if (b instanceof Registry) {
       onRegistry(cast(m), now, fx);
     } else if (b instanceof Command) {
@@ -590,6 +597,7 @@ public final class Replica {
     if (previous == null) {
       return;
     }
+    long round = statusRounds.merge(peer, 1L, Long::sum);
     for (Status.Entry e : st.entries()) {
       Wallet w = ledger.wallets.get(e.id());
       Status.Entry before = previous.get(e.id());
@@ -604,19 +612,56 @@ public final class Replica {
         pull(Pull.What.CHAIN, e.id(), w.chainLength, Math.min(e.chain() - 1, w.chainLength + CHAIN_PAGE - 1L), peer,
             now, fx);
       }
+      boolean differs = e.rewards() != w.rewardCount() || !e.rewardDigest().equals(w.rewardDigest());
       boolean settled = before.rewards() == e.rewards() && before.rewardDigest().equals(e.rewardDigest());
-      if (settled && e.rewards() >= w.rewardCount() && !e.rewardDigest().equals(w.rewardDigest())) {
-        // We lack at least one reward the peer has; page through its list until digests agree.
-        String cursorKey = peer + e.id();
-        long from = rewardCursor.getOrDefault(cursorKey, 0L);
-        if (from >= e.rewards()) {
-          from = 0;
-        }
-        if (pull(Pull.What.REWARDS, e.id(), from, from + Pull.MAX_ITEMS - 1, peer, now, fx)) {
-          rewardCursor.put(cursorKey, from + Pull.MAX_ITEMS);
-        }
+      if (differs && (settled || round % UNSETTLED_EVERY == 0) && !rules.has(Mutation.NO_REWARD_REPAIR)) {
+        // The reward sets differ: bisect them by digest (onSums). A busy voter's count never
+        // settles while purchases run, so such a difference is still bisected every few rounds.
+        pull(Pull.What.SUMS, e.id(), 0, Sums.SPACE - 1, peer, now, fx);
       }
     }
+  }
+
+  /**
+   * A peer's sums of one voter's rewards over a bucket: descend into every part that differs
+   * from ours and that holds rewards on the peer, pulling the part's votes once it is small.
+   */
+  private void onSums(Signed<Sums> s, long now, Effects fx) {
+    Sums sums = s.body();
+    if (!authentic(s, isKnownMember(sums.node()), false, fx) || sums.node().equals(me)) {
+      return;
+    }
+    Wallet w = ledger.wallets.get(sums.voter());
+    if (w == null) {
+      return;
+    }
+    List<Sums.Part> mine = sums(w, sums.from(), sums.to());
+    long part = (sums.to() - sums.from() + 1) / Sums.PARTS;
+    for (int i = 0; i < Sums.PARTS; i++) {
+      Sums.Part theirs = sums.parts().get(i);
+      if (theirs.count() == 0 || theirs.equals(mine.get(i))) {
+        continue;
+      }
+      long from = sums.from() + i * part;
+      long to = from + part - 1;
+      if (theirs.count() <= REWARD_LEAF || part == 1) {
+        pull(Pull.What.REWARDS, w.id, from, to, sums.node(), now, fx);
+      } else {
+        pull(Pull.What.SUMS, w.id, from, to, sums.node(), now, fx);
+      }
+    }
+  }
+
+  /** This replica's sums of {@code w}'s granted rewards over the 16 parts of a bucket. */
+  private static List<Sums.Part> sums(Wallet w, long from, long to) {
+    long[] counts = new long[Sums.PARTS];
+    long[][] xors = new long[Sums.PARTS][4];
+    w.book.sums(from, to - from + 1, counts, xors);
+    List<Sums.Part> parts = new ArrayList<>(Sums.PARTS);
+    for (int i = 0; i < Sums.PARTS; i++) {
+      parts.add(new Sums.Part(counts[i], RewardBook.hex(xors[i], 0)));
+    }
+    return parts;
   }
 
   private static Map<String, Status.Entry> byId(List<Status.Entry> entries) {
@@ -673,14 +718,19 @@ public final class Replica {
       case REWARDS -> {
         Wallet w = ledger.wallets.get(p.subject());
         if (w != null) {
-          List<String> granted = w.book.sorted(RewardBook.GRANTED);
-          for (long i = Math.max(0, p.from()); i <= last && i < granted.size(); i++) {
-            Final f = finalOf(granted.get((int) i));
+          for (String purchase : w.book.granted(p.from(), p.to(), Pull.MAX_ITEMS)) {
+            Final f = finalOf(purchase);
             Signed<Vote> v = f == null ? null : f.votes().get(p.subject());
             if (v != null) {
               fx.send(to, v);
             }
           }
+        }
+      }
+      case SUMS -> {
+        Wallet w = ledger.wallets.get(p.subject());
+        if (w != null && Sums.isBucket(p.from(), p.to())) {
+          fx.send(to, Signed.sign(new Sums(net, me, w.id, p.from(), p.to(), sums(w, p.from(), p.to())), key));
         }
       }
       case REGISTRY -> ledger.registries.subMap(p.from(), true, last, true).values().forEach(r -> fx.send(to, r));
@@ -1126,7 +1176,7 @@ public final class Replica {
     if (peer == null || peer.equals(me) || !isKnownMember(peer)) {
       return false;
     }
-    String k = what + subject + from + peer;
+    String k = what + subject + from + peer + (what == Pull.What.SUMS || what == Pull.What.REWARDS ? "-" + to : "");
     Long last = lastPull.get(k);
     if (last != null && now - last < options.pullMillis()) {
       return false;

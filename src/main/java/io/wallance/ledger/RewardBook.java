@@ -83,12 +83,7 @@ final class RewardBook {
     List<String> out = new ArrayList<>();
     for (int slot = 0; slot < flags.length; slot++) {
       if ((flags[slot] & flag) != 0) {
-        StringBuilder sb = new StringBuilder(64);
-        for (int i = 0; i < 4; i++) {
-          String h = Long.toHexString(keys[4 * slot + i]);
-          sb.append("0".repeat(16 - h.length())).append(h);
-        }
-        out.add(sb.toString());
+        out.add(hex(keys, 4 * slot));
       }
     }
     odd.forEach((h, f) -> {
@@ -98,6 +93,52 @@ final class RewardBook {
     });
     out.sort(null);
     return out;
+  }
+
+  /**
+   * Sums of the granted rewards over the 16 parts of the reward-space bucket starting at
+   * {@code from} of width {@code width} (bucket keys: see {@link io.wallance.protocol.Sums}): per part the
+   * count, and the XOR of the hashes as four big-endian words. One pass over the table.
+   */
+  void sums(long from, long width, long[] counts, long[][] xors) {
+    long part = width / io.wallance.protocol.Sums.PARTS;
+    for (int slot = 0; slot < flags.length; slot++) {
+      if ((flags[slot] & GRANTED) != 0) {
+        long bucketKey = keys[4 * slot + 3] & (io.wallance.protocol.Sums.SPACE - 1);
+        if (bucketKey >= from && bucketKey < from + width) {
+          int i = (int) ((bucketKey - from) / part);
+          counts[i]++;
+          for (int w = 0; w < 4; w++) {
+            xors[i][w] ^= keys[4 * slot + w];
+          }
+        }
+      }
+    }
+  }
+
+  /** Granted hashes whose bucket key is in {@code [from, to]}, ascending, at most {@code max}. */
+  List<String> granted(long from, long to, int max) {
+    List<String> out = new ArrayList<>();
+    for (int slot = 0; slot < flags.length; slot++) {
+      if ((flags[slot] & GRANTED) != 0) {
+        long bucketKey = keys[4 * slot + 3] & (io.wallance.protocol.Sums.SPACE - 1);
+        if (bucketKey >= from && bucketKey <= to) {
+          out.add(hex(keys, 4 * slot));
+        }
+      }
+    }
+    out.sort(null);
+    return out.size() > max ? new ArrayList<>(out.subList(0, max)) : out;
+  }
+
+  /** Four big-endian words from {@code at} as 64 lowercase hex digits. */
+  static String hex(long[] words, int at) {
+    StringBuilder sb = new StringBuilder(64);
+    for (int i = 0; i < 4; i++) {
+      String h = Long.toHexString(words[at + i]);
+      sb.append("0".repeat(16 - h.length())).append(h);
+    }
+    return sb.toString();
   }
 
   /** Slot index of {@code k}, or {@code -(insertion slot) - 1} when absent. */

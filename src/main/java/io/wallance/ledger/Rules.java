@@ -27,7 +27,9 @@ public final class Rules {
     /** Signatures are not checked. */
     SKIP_SIGNATURE,
     /** Vote for every request at the head without checking funds, shares or rewards (Byzantine). */
-    VOTE_BLINDLY
+    VOTE_BLINDLY,
+    /** Reward differences shown by statuses are never repaired (no digest bisection). */
+    NO_REWARD_REPAIR
   }
 
   private static final Rules NONE = new Rules(EnumSet.noneOf(Mutation.class));

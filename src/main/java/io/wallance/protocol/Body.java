@@ -4,7 +4,7 @@ package io.wallance.protocol;
  * The signed part of a message. Each record writes its fields in its fixed order after the
  * common header ({@code wallance}, {@code net}, {@code type}); {@link Codec} reads them back.
  */
-public sealed interface Body permits Body.Mined, Status, Pull, Registry, Command {
+public sealed interface Body permits Body.Mined, Status, Pull, Sums, Registry, Command {
   /** The network id inside the signed bytes, so nothing replays across networks. */
   String net();
 
@@ -44,7 +44,8 @@ public sealed interface Body permits Body.Mined, Status, Pull, Registry, Command
     STATUS("status", 32768),
     PULL("pull", 1024),
     REGISTRY("registry", 32768),
-    COMMAND("command", 1024);
+    COMMAND("command", 1024),
+    SUMS("sums", 4096);
 
     private final String wire;
     private final int maxBytes;

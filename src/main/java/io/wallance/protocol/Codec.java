@@ -38,6 +38,7 @@ public final class Codec {
       case PULL -> Pull.read(net, r);
       case REGISTRY -> Registry.read(net, r);
       case COMMAND -> Command.read(net, r);
+      case SUMS -> Sums.read(net, r);
     };
     byte[] sig = Crypto.unhex(r.match("sig", Canon.HEX128));
     r.end();

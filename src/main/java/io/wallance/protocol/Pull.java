@@ -7,9 +7,10 @@ package io.wallance.protocol;
  * @param net network id
  * @param node the asking member (answers go to it only)
  * @param what what is asked for
- * @param subject the author (shares), request hash (request), buyer (chain), voter (rewards),
- *     or 64 zeros (registry)
- * @param from first item wanted: share seq, chain index, reward offset or registry epoch
+ * @param subject the author (shares), request hash (request), buyer (chain), voter (rewards,
+ *     sums), or 64 zeros (registry)
+ * @param from first item wanted: share seq, chain index, bucket key (rewards, sums,
+ *     see {@link Sums}) or registry epoch
  * @param to last item wanted (inclusive); answers are capped at {@link #MAX_ITEMS} items
  */
 public record Pull(String net, String node, What what, String subject, long from, long to) implements Body {
@@ -24,10 +25,15 @@ public record Pull(String net, String node, What what, String subject, long from
     REQUEST,
     /** The finalized requests {@code from..to} (0-based chain index) of buyer {@code subject}, each with its votes. */
     CHAIN,
-    /** The votes that earned voter {@code subject} its rewards, offsets {@code from..to} in hash order. */
+    /**
+     * The votes that earned voter {@code subject} its rewards on purchases whose bucket key
+     * (see {@link Sums}) is in {@code from..to}, in hash order.
+     */
     REWARDS,
     /** Registries of epochs {@code from..to}. */
-    REGISTRY;
+    REGISTRY,
+    /** A {@link Sums} of voter {@code subject}'s rewards over the bucket {@code from..to}. */
+    SUMS;
 
     String wire() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -66,6 +72,9 @@ public record Pull(String net, String node, What what, String subject, long from
     long to = r.uint("to", 0, Canon.MAX_UINT);
     if (to < from) {
       throw new ProtocolException(Reason.BAD_VALUE, "pull range is empty");
+    }
+    if (kind == What.SUMS && !Sums.isBucket(from, to)) {
+      throw new ProtocolException(Reason.BAD_VALUE, "sums range is not a bucket of the reward hash space");
     }
     return new Pull(net, node, kind, subject, from, to);
   }

@@ -6,7 +6,9 @@ public enum Fault {
   FORGED_SIGNATURE, IMPERSONATED_SHARE, FORGED_VOTE, EQUIVOCATING_SHARE, DOUBLE_SPEND,
   EPOCH_DOUBLE_SPEND, REWARD_CITED_TWICE, BALANCE_LIE, REPLAY,
   /** A member dies for good (the mass-crash scenario). */
-  DEATH;
+  DEATH,
+  /** A broadcast vote for a request already final at the receiver is lost (late-vote loss). */
+  LATE_VOTE_LOSS;
 
   /** The name used in the summary line. */
   public String label() {

@@ -51,6 +51,8 @@ final class World {
   final long seed;
   final SimulationOptions options;
   final Random rnd;
+  /** Draws only for {@link Fault#LATE_VOTE_LOSS}, so adding that fault left the other draws as they were. */
+  private final Random lateRnd;
   private final boolean tracing;
   final int n;
   final Crypto.KeyPair operator;
@@ -139,6 +141,7 @@ final class World {
     this.seed = seed;
     this.options = options;
     this.rnd = new Random(seed);
+    this.lateRnd = new Random(~seed);
     this.tracing = tracing;
     this.n = options.nodes();
     this.sharesSigned = new long[n];
@@ -593,8 +596,27 @@ final class World {
       if (node.index == from || to != null && !to.equals(node.key.id())) {
         continue;
       }
+      if (to == null && lateVoteLost(node, decoded)) {
+        continue;
+      }
       send(from, node.index, decoded);
     }
+  }
+
+  /**
+   * Whether a broadcast vote is lost on its way to {@code node} because it comes late: its
+   * request is already final there (half of them, during the faulty phase). Only the reward
+   * repair of PROTOCOL.md 9.2 (digest bisection) can bring such a vote back, since the voter
+   * stops re-sending once the request is final on its own replica, and an answer to a pull is
+   * never lost this way.
+   */
+  private boolean lateVoteLost(Node node, Signed<? extends Body> message) {
+    if (!options.faults() || healing || !(message.body() instanceof Vote v) || node.replica == null
+        || node.replica.finalized(v.request()) == null || lateRnd.nextInt(2) != 0) {
+      return false;
+    }
+    count(Fault.LATE_VOTE_LOSS);
+    return true;
   }
 
   /** Sends to one node (used by the adversary to target subsets). */

@@ -25,6 +25,9 @@ class CodecRejectionTest {
   static final String PULL = Signed.sign(Samples.pull(Pull.What.SHARES), Samples.BOB).wireText();
   static final String COMMAND = Signed.sign(Samples.command(Command.Action.BUY), Samples.OPERATOR).wireText();
   static final String REGISTRY = Signed.sign(Samples.registry(), Samples.OPERATOR).wireText();
+  static final String SUMS = Signed.sign(Samples.sums(), Samples.BOB).wireText();
+  static final String SUMS_PULL =
+      Signed.sign(new Pull(Samples.NET, Samples.BOB.id(), Pull.What.SUMS, hex('e'), 0, 255), Samples.BOB).wireText();
 
   static ProtocolException rejection(byte[] wire) {
     ProtocolException e = catchThrowableOfType(ProtocolException.class, () -> Codec.decode(wire));
@@ -189,6 +192,19 @@ class CodecRejectionTest {
         arguments("pull to < from", set(set(PULL, "from", "5"), "to", "4"), Reason.BAD_VALUE),
         arguments("unknown pull kind", set(PULL, "what", "everything"), Reason.BAD_VALUE),
         arguments("upper-case pull kind", set(PULL, "what", "SHARES"), Reason.BAD_VALUE),
+        arguments("sums pull not a bucket width", set(SUMS_PULL, "to", "254"), Reason.BAD_VALUE),
+        arguments("sums pull not aligned", set(set(SUMS_PULL, "from", "16"), "to", "271"), Reason.BAD_VALUE),
+        arguments("sums pull beyond the space", set(set(SUMS_PULL, "from", "16777216"), "to", "16777231"),
+            Reason.BAD_VALUE),
+        arguments("sums not aligned", set(set(SUMS, "from", "4095"), "to", "8190"), Reason.BAD_VALUE),
+        arguments("sums width 1", set(set(SUMS, "from", "7"), "to", "7"), Reason.BAD_VALUE),
+        arguments("sums to beyond the space", set(SUMS, "to", "16777216"), Reason.BAD_VALUE),
+        arguments("sums part without digest", set(SUMS, "part", "0"), Reason.BAD_VALUE),
+        arguments("sums part count not canonical", set(SUMS, "part", "00," + hex('0')), Reason.BAD_VALUE),
+        arguments("sums part negative", set(SUMS, "part", "-1," + hex('0')), Reason.BAD_VALUE),
+        arguments("sums part upper-case", set(SUMS, "part", "1," + hex('A')), Reason.BAD_VALUE),
+        arguments("sums missing a part", remove(SUMS, "part"), Reason.BAD_FIELDS),
+        arguments("sums voter not hex", set(SUMS, "voter", "xyz"), Reason.BAD_VALUE),
         arguments("unknown command action", set(COMMAND, "action", "sell"), Reason.BAD_VALUE),
         arguments("upper-case command action", set(COMMAND, "action", "BUY"), Reason.BAD_VALUE),
         arguments("command purchase 0", set(COMMAND, "purchase", "0"), Reason.BAD_VALUE),
@@ -244,7 +260,7 @@ class CodecRejectionTest {
   @Test
   void theMutationHelpersLeaveValidMessagesValid() throws Exception {
     // Guards the table above: the unmutated samples decode, so each rejection is due to its mutation.
-    for (String wire : List.of(SHARE, REQUEST, VOTE, STATUS, PULL, COMMAND, REGISTRY)) {
+    for (String wire : List.of(SHARE, REQUEST, VOTE, STATUS, PULL, COMMAND, REGISTRY, SUMS, SUMS_PULL)) {
       assertThat(Codec.decode(wire.getBytes(StandardCharsets.US_ASCII)).wireText()).isEqualTo(wire);
       assertThat(Codec.decode(set(wire, "net", "test").getBytes(StandardCharsets.US_ASCII))).isNotNull();
     }

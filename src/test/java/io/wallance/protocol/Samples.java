@@ -79,7 +79,17 @@ final class Samples {
         Signed.sign(pull(Pull.What.REGISTRY), BOB),
         Signed.sign(registry(), OPERATOR),
         Signed.sign(command(Command.Action.BUY), OPERATOR),
-        Signed.sign(command(Command.Action.CANCEL), OPERATOR));
+        Signed.sign(command(Command.Action.CANCEL), OPERATOR),
+        Signed.sign(new Pull(NET, BOB.id(), Pull.What.SUMS, hex('e'), 0, Sums.SPACE - 1), BOB),
+        Signed.sign(sums(), BOB));
+  }
+
+  static Sums sums() {
+    List<Sums.Part> parts = new java.util.ArrayList<>();
+    for (int i = 0; i < Sums.PARTS; i++) {
+      parts.add(i % 5 == 0 ? new Sums.Part(0, Crypto.GENESIS) : new Sums.Part(i * 17L, hex(Character.forDigit(i, 16))));
+    }
+    return new Sums(NET, BOB.id(), hex('e'), 4096, 8191, parts);
   }
 
   static byte[] ascii(String s) {

@@ -29,7 +29,7 @@ class SimulatorTest {
     assertThat(r.minPurchasesPerSeed()).as("purchases finalized on every seed").isPositive();
     assertThat(r.faults()).containsKeys(Fault.DROP, Fault.DUPLICATE, Fault.LONG_DELAY, Fault.CRASH, Fault.RESTART,
         Fault.PARTITION, Fault.FORGED_SIGNATURE, Fault.IMPERSONATED_SHARE, Fault.EQUIVOCATING_SHARE,
-        Fault.DOUBLE_SPEND, Fault.REWARD_CITED_TWICE, Fault.BALANCE_LIE, Fault.REPLAY);
+        Fault.DOUBLE_SPEND, Fault.REWARD_CITED_TWICE, Fault.BALANCE_LIE, Fault.REPLAY, Fault.LATE_VOTE_LOSS);
     if (nodes >= 7) {
       assertThat(r.faults()).containsKey(Fault.EPOCH_DOUBLE_SPEND);
     }
