@@ -267,6 +267,7 @@ class HostileMemberIT {
     for (Node node : network.nodes()) {
       buying.buy(node);
     }
+    Map<String, Integer> rejectedEventsBefore = rejectedEvents();
     long floodStart = System.nanoTime();
     Thread sender = new Thread(() -> {
       try {
@@ -289,6 +290,14 @@ class HostileMemberIT {
     double floodSeconds = (System.nanoTime() - floodStart) / 1e9;
     assertThat(flood.total()).isGreaterThanOrEqualTo(10_000);
     Map<String, JsonObject> after = awaitAbsorbed(flood, before);
+    // Each rejection is counted; the observer events about them are limited to 20 a second.
+    double windowSeconds = (System.nanoTime() - floodStart) / 1e9;
+    Map<String, Integer> rejectedEvents = rejectedEvents();
+    rejectedEvents.replaceAll((name, n) -> n - rejectedEventsBefore.getOrDefault(name, 0));
+    for (Node node : network.nodes()) {
+      assertThat(rejectedEvents.get(node.name())).as("%s: rejected events in %.1f s", node.name(), windowSeconds)
+          .isLessThanOrEqualTo(20 + (int) Math.ceil(20 * (windowSeconds + 1)));
+    }
     long victimSent = network.query(victim).getJsonObject("perf").getLong("messagesSent") - victimSentBefore;
     // The victim's purchases: delayed perhaps, not stopped; the others' too finish.
     buying.awaitAllFinal(Duration.ofSeconds(120));
@@ -341,7 +350,7 @@ class HostileMemberIT {
     for (Node node : network.nodes()) {
       memoryAfter.put(node.name(), ProcessMemory.measure(network, node));
     }
-    System.out.println(report(forgeries.size(), network.nodes().stream().filter(n -> !n.process().isAlive()).count(),
+    System.out.println(report(rejectedEvents, windowSeconds, forgeries.size(), network.nodes().stream().filter(n -> !n.process().isAlive()).count(),
         flood, floodSeconds, deltas, excess, victimSent, buying, finalDuringFlood, victim,
         memoryBefore, memoryAfter));
     for (Node node : network.nodes()) {
@@ -425,6 +434,16 @@ class HostileMemberIT {
     }
   }
 
+  /** @return how many {@code rejected} observer events each node published so far */
+  private static Map<String, Integer> rejectedEvents() {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    for (Node node : network.nodes()) {
+      out.put(node.name(), network.events(e -> "rejected".equals(e.getString("type"))
+          && node.id().equals(e.getString("node"))).size());
+    }
+    return out;
+  }
+
   /** @return every node's rejection counters now */
   private static Map<String, JsonObject> snapshot() {
     Map<String, JsonObject> out = new LinkedHashMap<>();
@@ -476,7 +495,7 @@ class HostileMemberIT {
     return out;
   }
 
-  private static String report(int forgeries, long crashes, Flood flood, double seconds, Map<String, Map<String, Long>> deltas,
+  private static String report(Map<String, Integer> rejectedEvents, double windowSeconds, int forgeries, long crashes, Flood flood, double seconds, Map<String, Map<String, Long>> deltas,
       Map<String, Long> excess, long victimSent, Purchases buying, Map<String, Integer> finalDuringFlood, Node victim,
       Map<String, ProcessMemory> before, Map<String, ProcessMemory> after) throws Exception {
     StringBuilder out = new StringBuilder();
@@ -499,6 +518,8 @@ class HostileMemberIT {
     }
     out.append(String.format(Locale.ROOT, "  (* the victim's own messages rate-limited in its name; it published %d"
         + " in the window)%n", victimSent));
+    out.append(String.format(Locale.ROOT, "  rejected observer events published in the %.1f s from flood start to"
+        + " counted (each node at most 20/s; every rejection counted): %s%n", windowSeconds, rejectedEvents));
     out.append(String.format(Locale.ROOT, "  accepted forgeries %d (finalized requests no honest purchase published),"
         + " crashes %d (node processes not alive), INTERNAL_ERROR %d%n", forgeries, crashes, deltas.values().stream()
         .mapToLong(d -> d.getOrDefault("INTERNAL_ERROR", 0L)).sum()));
