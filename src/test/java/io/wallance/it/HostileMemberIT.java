@@ -271,7 +271,7 @@ class HostileMemberIT {
     long floodStart = System.nanoTime();
     Thread sender = new Thread(() -> {
       try {
-        flood.send(plan, 800);
+        flood.send(plan, 2_500);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
