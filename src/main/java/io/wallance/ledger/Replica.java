@@ -48,6 +48,8 @@ public final class Replica {
   static final int REWARD_LEAF = 16;
   /** A reward difference that keeps moving is still bisected on every this-many-th status of a peer. */
   static final int UNSETTLED_EVERY = 4;
+  /** Registries of epochs past the next one held until the epochs between arrive. */
+  static final int MAX_FUTURE_REGISTRIES = 8;
 
   private final Crypto.KeyPair key;
   private final String me;
@@ -485,7 +487,9 @@ public final class Replica {
     boolean voted = p != null && !p.votes.isEmpty();
     if (!voted && (atHead ? siblings >= options.maxFuturePerBuyer()
         : siblings > 0 || future >= options.maxFuturePerBuyer())) {
-      return; // bounded buffer: dropped quietly, pulled again by hash once votes name it
+      // Bounded buffer: dropped (and counted), pulled again by hash once votes name it.
+      reject(Reason.BUFFER_FULL, s, "requests of this buyer already buffered for its state or later ones", fx);
+      return;
     }
     if (p == null) {
       p = new Pending(now);
@@ -511,6 +515,7 @@ public final class Replica {
       Pending p = it.next().getValue();
       if (p.request == null || !p.request.body().buyer().equals(me)) {
         it.remove();
+        rejected.merge(Reason.BUFFER_FULL, 1L, Long::sum); // the oldest pending request or vote set dropped
       }
     }
   }
@@ -750,7 +755,12 @@ public final class Replica {
     if (r.epoch() > currentEpoch() + 1) {
       // Held until the epochs between arrive; its signer is checked against the previous
       // epoch then. Only signed, self-consistent registries take one of the few slots.
-      if (futureRegistries.size() < 8 && !futureRegistries.containsKey(r.epoch()) && signatures.verify(s)) {
+      if (futureRegistries.containsKey(r.epoch())) {
+        return;
+      }
+      if (futureRegistries.size() >= MAX_FUTURE_REGISTRIES) {
+        reject(Reason.BUFFER_FULL, s, "already " + MAX_FUTURE_REGISTRIES + " registries of future epochs held", fx);
+      } else if (signatures.verify(s)) {
         futureRegistries.put(r.epoch(), s);
       }
       return;

@@ -1,8 +1,10 @@
 package io.wallance.it;
 
+import io.vertx.core.Vertx;
 import io.wallance.it.LocalNetwork.Node;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.Pow;
+import io.wallance.protocol.Request;
 import io.wallance.protocol.Share;
 import io.wallance.protocol.Signed;
 import io.wallance.protocol.Vote;
@@ -11,7 +13,8 @@ import java.util.List;
 
 /**
  * A rogue cluster member: the {@link LocalNetwork}'s own observer (open-source Hazelcast
- * authenticates no one) publishing on the network's real addresses what a hostile or lying
+ * authenticates no one), or a clustered Vert.x of its own holding a genuine certificate of the
+ * network's CA ({@link HostileMemberIT}), publishing on the network's real addresses what a hostile or lying
  * member would: forged signatures, unmined or malformed messages, and votes that a member's
  * own key signs twice for different requests. Used by {@link HostileMemberIT} and by the
  * dashboard tests, which show what the nodes make of it.
@@ -21,19 +24,61 @@ final class HostileMember {
   static final long DIFFICULTY = 1;
 
   private final LocalNetwork network;
+  private final Vertx vertx;
 
+  /** The network's own observer as the rogue (a plain network: no certificate needed). */
   HostileMember(LocalNetwork network) {
+    this(network, network.observer());
+  }
+
+  /**
+   * @param network the network attacked
+   * @param vertx the rogue's own clustered Vert.x (e.g. holding a certificate of the network's CA)
+   */
+  HostileMember(LocalNetwork network, Vertx vertx) {
     this.network = network;
+    this.vertx = vertx;
+  }
+
+  /** @return the rogue's clustered Vert.x */
+  Vertx vertx() {
+    return vertx;
   }
 
   /** Publishes {@code body} on the gossip address, as any member may. */
   void gossip(Object body) {
-    network.observer().eventBus().publish(network.addresses().gossip(), body);
+    vertx.eventBus().publish(network.addresses().gossip(), body);
   }
 
   /** Publishes {@code body} on one node's {@code to.<id>} address. */
   void sendTo(Node node, Object body) {
-    network.observer().eventBus().publish(network.addresses().to(node.id()), body);
+    vertx.eventBus().publish(network.addresses().to(node.id()), body);
+  }
+
+  // ------------------------------------------------------------------ flood material
+
+  /** @return a mined share in {@code author}'s name carrying {@code signature} (forged or lifted from another message) */
+  String shareSignedWith(Node author, long seq, byte[] signature) {
+    return Signed.of(Pow.mine(new Share(network.net(), author.id(), seq, "virtual", seq % 1000, 0), DIFFICULTY),
+        signature).wireText();
+  }
+
+  /** @return a mined vote by {@code voter} for a made-up request of {@code buyer}, carrying {@code signature} */
+  String voteSignedWith(Node voter, Node buyer, byte[] signature) {
+    return Signed.of(Pow.mine(new Vote(network.net(), voter.id(), buyer.id(), 1, randomHash(), randomHash(), 0),
+        DIFFICULTY), signature).wireText();
+  }
+
+  /** @return a mined request of {@code buyer} on a made-up previous state, carrying {@code signature} */
+  String requestSignedWith(Node buyer, String contract, long price, byte[] signature) {
+    return Signed.of(Pow.mine(new Request(network.net(), buyer.id(), 1, randomHash(), 0, List.of(), 1_000, contract,
+        price, 0), DIFFICULTY), signature).wireText();
+  }
+
+  /** @return a mined share signed by {@code stranger}, a key outside the registry */
+  String strangerShare(Crypto.KeyPair stranger, long seq) {
+    return Signed.sign(Pow.mine(new Share(network.net(), stranger.id(), seq, "virtual", 1, 0), DIFFICULTY), stranger)
+        .wireText();
   }
 
   /** @return a share in {@code author}'s name, mined, with a forged (all-zero) signature */

@@ -495,6 +495,24 @@ public final class LocalNetwork implements AutoCloseable {
     return dir.resolve("tls");
   }
 
+  /**
+   * Issues one more host certificate of this network's project CA (TLS mode), as the
+   * {@code cert issue} command does for a member: e.g. for a hostile member whose
+   * certificate is genuine, so that only the protocol's own checks stop it.
+   *
+   * @param name the certificate's name ({@code tls/<name>.crt}, {@code tls/<name>.key})
+   * @return the CA, certificate and key, checked
+   */
+  public io.wallance.tls.TlsFiles issueCertificate(String name) throws IOException {
+    if (!tls) {
+      throw new IllegalStateException("no project CA: start the network with TLS");
+    }
+    cli("cert", "issue", "--ca", tlsDir().toString(), "--name", name, "--host", "127.0.0.1", "--out",
+        tlsDir().toString());
+    return new io.wallance.tls.TlsFiles(tlsDir().resolve("ca.crt"), tlsDir().resolve(name + ".crt"),
+        tlsDir().resolve(name + ".key")).check();
+  }
+
   /** Runs one of our commands in this JVM; fails with its error output when it fails. */
   private static void cli(String... args) {
     StringWriter err = new StringWriter();
