@@ -5,8 +5,10 @@ import ch.qos.logback.classic.Logger;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.wallance.cluster.Addresses;
 import io.wallance.cluster.ClusterFactory;
 import io.wallance.progress.Progress;
@@ -248,6 +250,7 @@ final class BenchCommand implements Callable<Integer> {
       ids = fleet.nodes().stream().map(LocalFleet.Node::id).toList();
       awaitRunning();
       observer = joinAsObserver();
+      awaitClusterSafe();
       Crypto.KeyPair operator = WebConfig.readKey(fleet.operatorKey(), "operator key");
       driver = new BenchDriver(observer, addresses, operator, NET, ids, CONTRACT);
       driver.listen().await(READY_SECONDS, TimeUnit.SECONDS);
@@ -269,6 +272,34 @@ final class BenchCommand implements Callable<Integer> {
           }
           progress.update(i + 1, "nodes answering");
         }
+      }
+    }
+
+    /**
+     * Waits until Hazelcast has no partition migration running (every member joined moves
+     * partitions of the event bus's subscription map): a subscription look-up on a migrating
+     * partition blocked a node's worker for 100 s at 16 members and load 50-80, and with it
+     * every purchase. Bounded like the start; a fleet still migrating then is reported, not waited for.
+     */
+    private void awaitClusterSafe() throws InterruptedException {
+      if (!(observer instanceof VertxInternal vi) || !(vi.clusterManager() instanceof HazelcastClusterManager cm)) {
+        return;
+      }
+      long start = System.nanoTime();
+      long deadline = start + TimeUnit.SECONDS.toNanos(READY_SECONDS);
+      while (!cm.getHazelcastInstance().getPartitionService().isClusterSafe()) {
+        failIfDead();
+        if (System.nanoTime() > deadline) {
+          out.println("bench: partitions still migrating after " + READY_SECONDS + " s; driving purchases anyway");
+          out.flush();
+          return;
+        }
+        Thread.sleep(500);
+      }
+      long waited = (System.nanoTime() - start) / 1_000_000L;
+      if (waited > 1000) {
+        out.printf(Locale.ROOT, "bench: waited %.1f s for partition migrations to end%n", waited / 1000.0);
+        out.flush();
       }
     }
 
