@@ -178,6 +178,12 @@ units_ok=1
 for u in "$HOSTS"/pi-1/root/systemd/wallance-node.service "$HOSTS"/pc/root/systemd/wallance-dashboard.service; do
   systemd-analyze verify --man=no "$u" >"$CTL/verify.log" 2>&1 || { units_ok=0; cat "$CTL/verify.log"; }
 done
+# The node profile's environment (conf/jvm/test.env) is in the unit's command and in the running JVM.
+grep -q '^ExecStart=/usr/bin/env MALLOC_ARENA_MAX=2 ' "$HOSTS/pi-1/root/systemd/wallance-node.service" \
+  || { units_ok=0; log "node unit: ExecStart lacks the profile's environment (conf/jvm/test.env)"; }
+node_pid=$(cat "$HOSTS/pi-1/root/run/wallance-node.pid" 2>/dev/null)
+tr '\0' '\n' <"/proc/${node_pid:-0}/environ" 2>/dev/null | grep -qx 'MALLOC_ARENA_MAX=2' \
+  || { units_ok=0; log "node pi-1 (pid ${node_pid:-none}) runs without MALLOC_ARENA_MAX=2"; }
 if [[ $units_ok -eq 1 ]]; then result units ok; else result units failed; fi
 
 # ---- purchase ---------------------------------------------------------------------------

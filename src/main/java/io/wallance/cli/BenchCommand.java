@@ -5,8 +5,10 @@ import ch.qos.logback.classic.Logger;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.wallance.cluster.Addresses;
 import io.wallance.cluster.ClusterFactory;
 import io.wallance.progress.Progress;
@@ -56,6 +58,7 @@ final class BenchCommand implements Callable<Integer> {
   static final String NET = "bench";
   static final String CONTRACT = "Bench";
   private static final long READY_SECONDS = 180;
+  private static final long READY_SECONDS_PER_NODE = 10;
   private static final long DRAIN_SECONDS = 60;
   /** A run with purchases in flight and none finalized for this long is stuck: it fails, leaving the logs. */
   private static final long STALL_SECONDS = 60;
@@ -97,6 +100,12 @@ final class BenchCommand implements Callable<Integer> {
       description = "Sensor period of every node, 100-10000. Default: 100 for N <= 8, else 25 x N.")
   private Long sensorPeriod;
 
+  @Option(names = "--failure-detection", paramLabel = "S",
+      description = "Hazelcast failure detection of every member, 2-600 s (heartbeats every S/5 s). Default: 5,"
+          + " or N above 5 nodes: with 16-31 members on 2 loaded cores, 5 s dropped live members and their"
+          + " subscriptions.")
+  private Integer failureDetection;
+
   @Option(names = "--sample-seconds", paramLabel = "S", defaultValue = "10",
       description = "Sample RSS and heap of every process this often. Default: ${DEFAULT-VALUE}.")
   private long sampleSeconds;
@@ -122,6 +131,7 @@ final class BenchCommand implements Callable<Integer> {
     int p = processes == null ? count : processes;
     int c = concurrency == null ? count : concurrency;
     long sensor = sensorPeriod != null ? sensorPeriod : count <= 8 ? 100 : 25L * count;
+    int failure = failureDetection != null ? failureDetection : Math.max(LocalFleet.FAILURE_DETECTION_SECONDS, count);
     if (count < 3 || count > 64) {
       throw new ParameterException(spec.commandLine(), "--nodes must be 3-64, got " + count);
     }
@@ -132,6 +142,9 @@ final class BenchCommand implements Callable<Integer> {
         || (rate != null && !(rate > 0))) {
       throw new ParameterException(spec.commandLine(),
           "--concurrency, --purchases, --duration, --rate and --sample-seconds must be positive, --warmup >= 0");
+    }
+    if (failure < 2 || failure > 600) {
+      throw new ParameterException(spec.commandLine(), "--failure-detection must be 2-600, got " + failure);
     }
     if (sensor < 100 || sensor > 10_000) {
       throw new ParameterException(spec.commandLine(), "--sensor-period must be 100-10000, got " + sensor);
@@ -150,8 +163,9 @@ final class BenchCommand implements Callable<Integer> {
 
     Path dir = Files.createTempDirectory("wallance-bench-");
     Path contracts = benchCatalogue(dir);
+    Map<String, String> env = profileEnv(jvmProfile);
     LocalFleet fleet = LocalFleet.create(dir, new LocalFleet.Spec(NET, count, p, sensor, contracts, flags,
-        "wallance-bench", false));
+        "wallance-bench", false, env, failure));
     Run run = new Run(fleet, out);
     Thread hook = new Thread(run::stop, "bench-stop");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -180,7 +194,9 @@ final class BenchCommand implements Callable<Integer> {
       double actualBound = verifyPerSecond * cores / (actualPerNode * count);
       result.put("bound_actual_per_s", round(actualBound)).put("bound_actual_ratio", round(throughput / actualBound, 4));
     }
-    result.put("jvm_profile", jvmProfile).put("jvm_flags", new JsonArray(flags)).put("sensor_period_ms", sensor)
+    result.put("jvm_profile", jvmProfile).put("jvm_flags", new JsonArray(flags))
+        .put("jvm_env", new JsonObject(new LinkedHashMap<String, Object>(env))).put("sensor_period_ms", sensor)
+        .put("failure_detection_s", failure)
         .put("load_average_before", new JsonArray(List.of(loadBefore[0], loadBefore[1], loadBefore[2])))
         .put("durable", run.durable);
     double[] loadAfter = loadAverage();
@@ -234,6 +250,7 @@ final class BenchCommand implements Callable<Integer> {
       ids = fleet.nodes().stream().map(LocalFleet.Node::id).toList();
       awaitRunning();
       observer = joinAsObserver();
+      awaitClusterSafe();
       Crypto.KeyPair operator = WebConfig.readKey(fleet.operatorKey(), "operator key");
       driver = new BenchDriver(observer, addresses, operator, NET, ids, CONTRACT);
       driver.listen().await(READY_SECONDS, TimeUnit.SECONDS);
@@ -259,6 +276,34 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
+     * Waits until Hazelcast has no partition migration running (every member joined moves
+     * partitions of the event bus's subscription map): a subscription look-up on a migrating
+     * partition blocked a node's worker for 100 s at 16 members and load 50-80, and with it
+     * every purchase. Bounded like the start; a fleet still migrating then is reported, not waited for.
+     */
+    private void awaitClusterSafe() throws InterruptedException {
+      if (!(observer instanceof VertxInternal vi) || !(vi.clusterManager() instanceof HazelcastClusterManager cm)) {
+        return;
+      }
+      long start = System.nanoTime();
+      long deadline = start + TimeUnit.SECONDS.toNanos(READY_SECONDS);
+      while (!cm.getHazelcastInstance().getPartitionService().isClusterSafe()) {
+        failIfDead();
+        if (System.nanoTime() > deadline) {
+          out.println("bench: partitions still migrating after " + READY_SECONDS + " s; driving purchases anyway");
+          out.flush();
+          return;
+        }
+        Thread.sleep(500);
+      }
+      long waited = (System.nanoTime() - start) / 1_000_000L;
+      if (waited > 1000) {
+        out.printf(Locale.ROOT, "bench: waited %.1f s for partition migrations to end%n", waited / 1000.0);
+        out.flush();
+      }
+    }
+
+    /**
      * Joins as a lite member. A lite member that comes first (the nodes' Hazelcast ports are
      * open before they have formed a cluster) fails with "all nodes in the cluster are lite
      * members"; it leaves and tries again until the deadline.
@@ -269,10 +314,16 @@ final class BenchCommand implements Callable<Integer> {
 
     /**
      * Waits until every node has logged that it runs (it has joined the cluster and deployed
-     * its verticles), so the observer, a lite member, never joins a cluster of its own.
+     * its verticles), so the observer, a lite member, never joins a cluster of its own. Members
+     * join one after the other (each join moves partitions), so a large fleet on a loaded
+     * machine needs longer: it fails once no node has joined for {@value #READY_SECONDS} s, or
+     * after {@value #READY_SECONDS} s plus {@value #READY_SECONDS_PER_NODE} s per node.
      */
     private void awaitRunning() throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
+      long start = System.nanoTime();
+      long deadline = start + TimeUnit.SECONDS.toNanos(READY_SECONDS + READY_SECONDS_PER_NODE * count);
+      long lastJoin = start;
+      int joined = 0;
       try (Progress progress = Progress.forTerminal("bench start", count)) {
         while (true) {
           failIfDead();
@@ -286,9 +337,15 @@ final class BenchCommand implements Callable<Integer> {
           if (running == count) {
             return;
           }
-          if (System.nanoTime() > deadline) {
+          long now = System.nanoTime();
+          if (running > joined) {
+            joined = running;
+            lastJoin = now;
+          }
+          if (now > deadline || now - lastJoin > TimeUnit.SECONDS.toNanos(READY_SECONDS)) {
             throw new IllegalStateException("only " + running + " of " + count + " nodes started within "
-                + READY_SECONDS + " s; see the logs in " + fleet.dir().resolve("logs"));
+                + (now - start) / 1_000_000_000L + " s (none in the last " + (now - lastJoin) / 1_000_000_000L
+                + " s); see the logs in " + fleet.dir().resolve("logs"));
           }
           Thread.sleep(500);
         }
@@ -636,6 +693,38 @@ final class BenchCommand implements Callable<Integer> {
           return parseOptions(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
     }
+  }
+
+  /**
+   * The environment of a profile's node processes: {@code conf/jvm/NAME.env} bundled in the jar
+   * (systemd {@code EnvironmentFile=} syntax, which Ansible's unit reads), or none.
+   */
+  static Map<String, String> profileEnv(String name) throws IOException {
+    InputStream found = name.matches("[a-z0-9-]{1,32}")
+        ? BenchCommand.class.getResourceAsStream("/conf/jvm/" + name + ".env") : null;
+    if (found == null) {
+      return Map.of();
+    }
+    try (InputStream in = found) {
+      return parseEnv(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  /** {@code KEY=VALUE} lines; blank lines and lines starting with {@code #} are skipped. */
+  static Map<String, String> parseEnv(String text) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String line : text.split("\n")) {
+      String l = line.strip();
+      if (l.isEmpty() || l.startsWith("#")) {
+        continue;
+      }
+      int eq = l.indexOf('=');
+      if (eq <= 0 || !l.substring(0, eq).matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw new IllegalArgumentException("not a KEY=VALUE line in a JVM profile's environment: " + l);
+      }
+      env.put(l.substring(0, eq), l.substring(eq + 1));
+    }
+    return env;
   }
 
   /** A {@code java @file} options file: whitespace-separated flags, {@code #} starts a comment line. */

@@ -75,14 +75,34 @@ final class LocalFleet implements AutoCloseable {
    * @param clusterPrefix prefix of the per-run Hazelcast cluster name
    * @param metrics whether every node serves /metrics, /health and /readiness on a loopback port of
    *     its own (listed in {@code metrics-targets.txt} for Prometheus)
+   * @param env environment variables added to the children's (e.g. a profile's
+   *     {@code conf/jvm/NAME.env}: {@code MALLOC_ARENA_MAX})
+   * @param failureDetectionSeconds every member's Hazelcast failure detection (heartbeats every
+   *     fifth of it): {@value #FAILURE_DETECTION_SECONDS} s, or longer for a large fleet on a
+   *     loaded machine (bench), where a member missing heartbeats for 5 s is not dead
    */
   record Spec(String net, int count, int processes, long sensorPeriodMillis, Path contractsDir,
-      List<String> jvmFlags, String clusterPrefix, boolean metrics) {
+      List<String> jvmFlags, String clusterPrefix, boolean metrics, Map<String, String> env,
+      int failureDetectionSeconds) {
     Spec {
       if (processes < 1 || processes > count) {
         throw new IllegalArgumentException("processes must be 1.." + count + ", got " + processes);
       }
+      if (failureDetectionSeconds < 2) {
+        throw new IllegalArgumentException("failure detection must be at least 2 s, got " + failureDetectionSeconds);
+      }
       jvmFlags = List.copyOf(jvmFlags);
+      env = Map.copyOf(env);
+    }
+
+    /**
+     * A spec whose children inherit this process's environment unchanged, with the default
+     * failure detection ({@value #FAILURE_DETECTION_SECONDS} s).
+     */
+    Spec(String net, int count, int processes, long sensorPeriodMillis, Path contractsDir,
+        List<String> jvmFlags, String clusterPrefix, boolean metrics) {
+      this(net, count, processes, sensorPeriodMillis, contractsDir, jvmFlags, clusterPrefix, metrics, Map.of(),
+          FAILURE_DETECTION_SECONDS);
     }
   }
 
@@ -250,7 +270,7 @@ final class LocalFleet implements AutoCloseable {
       Files.writeString(dir.resolve("metrics-targets.txt"), targets.toString(), StandardCharsets.US_ASCII);
     }
     ClusterOptions observer = new ClusterOptions(cluster, members, placement.observerHost(), ports.get(count),
-        placement.observerHost(), 0, true, FAILURE_DETECTION_SECONDS);
+        placement.observerHost(), 0, true, spec.failureDetectionSeconds());
     return new LocalFleet(dir, spec, List.copyOf(nodes), registryFile, keys.resolve("operator.key"), observer,
         cluster, members, placement);
   }
@@ -276,7 +296,7 @@ final class LocalFleet implements AutoCloseable {
             .put("randomPeriod", false).put("thermalPath", "/sys/class/thermal/thermal_zone0/temp"))
         .put("cluster", new JsonObject().put("name", cluster).put("host", host).put("port", port)
             .put("members", new JsonArray(members)).put("eventBusPort", 0)
-            .put("failureDetectionSeconds", FAILURE_DETECTION_SECONDS));
+            .put("failureDetectionSeconds", spec.failureDetectionSeconds()));
     if (metricsPort != 0) {
       json.put("metrics", new JsonObject().put("host", host).put("port", metricsPort));
     }
@@ -411,7 +431,9 @@ final class LocalFleet implements AutoCloseable {
     for (Node node : hosted) {
       command.addAll(List.of("--config", node.config().toString()));
     }
-    return new ProcessBuilder(placement.command(last, command))
+    ProcessBuilder builder = new ProcessBuilder(placement.command(last, command));
+    builder.environment().putAll(spec.env());
+    return builder
         .directory(dir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(hosted.get(0).log().toFile()))

@@ -39,6 +39,13 @@ import java.util.Objects;
  */
 public final class ClusterFactory {
 
+  /** System property: Vert.x event-loop threads (default: 2 x cores); the Pi profile sets it. */
+  public static final String EVENT_LOOPS_PROPERTY = "wallance.vertx.eventLoopPoolSize";
+  /** System property: Vert.x worker threads (default 20); the Pi profile sets it. */
+  public static final String WORKERS_PROPERTY = "wallance.vertx.workerPoolSize";
+  /** System property: Vert.x internal blocking threads (default 20); the Pi profile sets it. */
+  public static final String INTERNAL_BLOCKING_PROPERTY = "wallance.vertx.internalBlockingPoolSize";
+
   /** Upper bound of a graceful Hazelcast leave, in seconds. */
   public static final int GRACEFUL_SHUTDOWN_SECONDS = 20;
   private static final int MIN_MERGE_DELAY_SECONDS = 5;
@@ -82,6 +89,48 @@ public final class ClusterFactory {
     join.getTcpIpConfig().clear().setEnabled(true);
     options.members().forEach(member -> join.getTcpIpConfig().addMember(member));
     return config;
+  }
+
+  /**
+   * Applies the thread-pool sizes given as system properties ({@value #EVENT_LOOPS_PROPERTY},
+   * {@value #WORKERS_PROPERTY}, {@value #INTERNAL_BLOCKING_PROPERTY}; e.g. by
+   * {@code conf/jvm/pi.options}: fewer threads, less native memory for stacks and malloc
+   * arenas on a Pi). Unset properties leave Vert.x's defaults.
+   *
+   * @param options modified in place
+   * @return {@code options}
+   * @throws IllegalArgumentException when a property is not a positive integer
+   */
+  public static VertxOptions poolSizes(VertxOptions options) {
+    Integer loops = positive(EVENT_LOOPS_PROPERTY);
+    if (loops != null) {
+      options.setEventLoopPoolSize(loops);
+    }
+    Integer workers = positive(WORKERS_PROPERTY);
+    if (workers != null) {
+      options.setWorkerPoolSize(workers);
+    }
+    Integer internal = positive(INTERNAL_BLOCKING_PROPERTY);
+    if (internal != null) {
+      options.setInternalBlockingPoolSize(internal);
+    }
+    return options;
+  }
+
+  private static Integer positive(String property) {
+    String value = System.getProperty(property);
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      int n = Integer.parseInt(value.strip());
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("-D" + property + " must be a positive integer, got '" + value + "'");
   }
 
   /**
@@ -137,6 +186,7 @@ public final class ClusterFactory {
         .setEventBusOptions(eventBus)
         // The copy constructor turns e.g. MicrometerMetricsOptions into plain MetricsOptions.
         .setMetricsOptions(vertxOptions.getMetricsOptions());
+    poolSizes(copy);
     return Vertx.builder()
         .with(copy)
         .withClusterManager(clusterManager)

@@ -202,6 +202,13 @@ public final class NodeVerticle extends VerticleBase {
         .compose(this::resume);
   }
 
+  /**
+   * Signature results remembered (re-sent votes and requests are not verified again): about
+   * 270 bytes each, so 0.55 MB of live heap, half a minute of a 4-node fleet's messages under
+   * bench load and far more at a Pi fleet's pace. 8192 held 2.2 MB (BENCHMARKS.md, Pi profile).
+   */
+  private static final int SIGNATURE_CACHE = 2048;
+
   /** What the store holds at start (read on a worker). */
   private record Stored(Optional<LedgerState> state, List<PurchaseRecord> purchases,
       List<ContractRunLog.Run> interrupted, StoreArchive archive) {}
@@ -209,7 +216,7 @@ public final class NodeVerticle extends VerticleBase {
   private Future<?> resume(Stored stored) {
     long now = now();
     try {
-      signatures = new SignatureCheck(8192);
+      signatures = new SignatureCheck(SIGNATURE_CACHE);
       archive = stored.archive();
       if (stored.state().isPresent()) {
         replica = Replica.restart(key, stored.state().get(), rules, signatures, ReplicaOptions.defaults(),

@@ -1,9 +1,11 @@
 package io.wallance.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import io.vertx.core.VertxOptions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -55,5 +57,28 @@ class ClusterFactoryTest {
 
     assertThat(config.getMultiMapConfigs()).containsKey("__vertx.subs");
     assertThat(config.getMapConfigs()).containsKeys("__vertx.haInfo", "__vertx.nodeInfo");
+  }
+
+  @Test
+  void takesVertxPoolSizesFromSystemPropertiesAndRefusesNonPositiveOnes() {
+    try {
+      assertThat(ClusterFactory.poolSizes(new VertxOptions()).getWorkerPoolSize())
+          .isEqualTo(VertxOptions.DEFAULT_WORKER_POOL_SIZE);
+      System.setProperty(ClusterFactory.WORKERS_PROPERTY, "6");
+      System.setProperty(ClusterFactory.EVENT_LOOPS_PROPERTY, " 2 ");
+      System.setProperty(ClusterFactory.INTERNAL_BLOCKING_PROPERTY, "3");
+      VertxOptions o = ClusterFactory.poolSizes(new VertxOptions());
+      assertThat(o.getWorkerPoolSize()).isEqualTo(6);
+      assertThat(o.getEventLoopPoolSize()).isEqualTo(2);
+      assertThat(o.getInternalBlockingPoolSize()).isEqualTo(3);
+      System.setProperty(ClusterFactory.WORKERS_PROPERTY, "0");
+      assertThatThrownBy(() -> ClusterFactory.poolSizes(new VertxOptions()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("-Dwallance.vertx.workerPoolSize must be a positive integer, got '0'");
+    } finally {
+      System.clearProperty(ClusterFactory.WORKERS_PROPERTY);
+      System.clearProperty(ClusterFactory.EVENT_LOOPS_PROPERTY);
+      System.clearProperty(ClusterFactory.INTERNAL_BLOCKING_PROPERTY);
+    }
   }
 }
