@@ -84,6 +84,7 @@ final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--password must not be empty");
     }
     quietLibraries();
+    io.wallance.tls.TlsFiles.warmUp(); // the dashboard and its client speak TLS (see warmUp)
     Dashboard.requireFreePort(LocalFleet.HOST, httpPort);
     String pw = password != null ? password : randomPassword();
     PrintWriter out = spec.commandLine().getOut();
@@ -174,7 +175,18 @@ final class DemoCommand implements Callable<Integer> {
     try (ApiClient api = new ApiClient(network.scheme() + "://" + LocalFleet.HOST + ":" + httpPort, network.caFile())) {
       while (true) {
         failIfDead(network);
-        ApiClient.Answer state = api.get("/api/state", pw);
+        ApiClient.Answer state;
+        try {
+          state = api.get("/api/state", pw);
+        } catch (IllegalStateException slow) {
+          // A dashboard that has just started may not answer within the client's timeout on a
+          // busy machine (its first TLS handshakes included): ask again until the deadline.
+          if (System.nanoTime() > deadline) {
+            throw slow;
+          }
+          progress.update(0, "waiting for the dashboard to answer");
+          continue;
+        }
         JsonArray nodes = state.body().getJsonArray("nodes", new JsonArray());
         long online = nodes.stream()
             .filter(n -> n instanceof JsonObject o && Boolean.TRUE.equals(o.getValue("online"))).count();
