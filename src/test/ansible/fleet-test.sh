@@ -12,7 +12,10 @@
 #   purchase   a purchase through the dashboard API (curl, operator password) becomes final
 #   idempotent a second deploy.yml run reports changed=0
 #   status     status.yml shows 3 nodes up and one checkpoint digest; stop.yml/start.yml
-#   keys       no node's (or the operator's) private key anywhere on the controller
+#   keys       no node's (or the operator's) private key, and no host's TLS key, anywhere on the controller
+#   tls        every link uses the project CA the controller keeps: each host's certificate is
+#              signed by it for its names, the node/dashboard servers refuse plain HTTP and a
+#              client that does not trust the CA (no -k anywhere here)
 #   grow       a 4th host in the inventory, deploy.yml again: it syncs and a purchase completes
 # Always stops every process it started and removes its directories.
 set -uo pipefail
@@ -149,8 +152,9 @@ playbook() { # log-name playbook args...
   if [[ $rc -ne 0 ]]; then grep -E 'fatal:|FAILED!|ERROR' "$CTL/$name.log" | head -20; fi
   return $rc
 }
-api() { curl -sS --max-time 10 -u "operator:$PASSWORD" "$@"; } # every API call but /health needs the operator
-DASH=http://127.0.0.1:${APP_PORT[pc]}
+CA=$CTL/inv/wallance-ca/ca.crt # the project CA the controller keeps (wallance_ca_dir)
+api() { curl -sS --max-time 10 --cacert "$CA" -u "operator:$PASSWORD" "$@"; } # every API call but /health needs the operator
+DASH=https://127.0.0.1:${APP_PORT[pc]}
 
 # ---- lint ----------------------------------------------------------------------------------
 lint_ok=1
@@ -257,10 +261,53 @@ for s in "${secrets[@]}"; do
   # user's ~/.ansible, and the repository's ansible/ directory.
   if grep -rqF "$s" "$CTL" "$REPO/ansible" ~/.ansible 2>/dev/null; then leaks=$((leaks + 1)); fi
 done
-if [[ ${#secrets[@]} -ge 4 && $leaks -eq 0 ]]; then
-  result keys ok "${#secrets[@]} private keys, none in the controller's files, facts or logs"
+# The TLS keys (PEM, made on each host by `cert request`): no line of their base64 body may
+# appear on the controller either (only requests went there, and certificates came back).
+tls_keys=0
+for h in pi-1 pi-2 pi-3 pc; do
+  k=$HOSTS/$h/root/tls/$h.key
+  [[ -f $k ]] || { leaks=$((leaks + 1)); log "no TLS key on $h"; continue; }
+  tls_keys=$((tls_keys + 1))
+  while read -r line; do
+    [[ $line == -----* || ${#line} -lt 40 ]] && continue
+    if grep -rqF "$line" "$CTL" "$REPO/ansible" ~/.ansible 2>/dev/null; then leaks=$((leaks + 1)); log "TLS key of $h on the controller"; fi
+  done <"$k"
+done
+if [[ ${#secrets[@]} -ge 4 && $tls_keys -eq 4 && $leaks -eq 0 ]]; then
+  result keys ok "${#secrets[@]} private keys and $tls_keys TLS keys, none in the controller's files, facts or logs"
 else
-  result keys failed "leaks=$leaks keys=${#secrets[@]}"
+  result keys failed "leaks=$leaks keys=${#secrets[@]} tls_keys=$tls_keys"
+fi
+
+# ---- tls: certificates of the controller's CA; plain or untrusting clients get nothing ------
+tls_ok=1
+[[ -f $CTL/inv/wallance-ca/ca.key ]] || { tls_ok=0; log "no CA key on the controller"; }
+for h in pi-1 pi-2 pi-3 pc; do
+  crt=$HOSTS/$h/root/tls/$h.crt
+  openssl verify -CAfile "$CA" "$crt" >/dev/null 2>&1 || { tls_ok=0; log "$h: certificate not issued by the CA"; }
+  cmp -s "$CA" "$HOSTS/$h/root/tls/ca.crt" || { tls_ok=0; log "$h: another CA certificate"; }
+  openssl x509 -in "$crt" -noout -ext subjectAltName 2>/dev/null | grep -q 'IP Address:127.0.0.1' \
+    || { tls_ok=0; log "$h: 127.0.0.1 not in its certificate"; }
+  # the key on the host belongs to the certificate the controller signed
+  [[ $(openssl x509 -in "$crt" -noout -pubkey | sha256sum) == $(openssl pkey -in "$HOSTS/$h/root/tls/$h.key" -pubout | sha256sum) ]] \
+    || { tls_ok=0; log "$h: key and certificate differ"; }
+  grep -q '"tls"' "$HOSTS/$h/root/etc/"*.json || { tls_ok=0; log "$h: no tls block in its config"; }
+done
+for h in pi-1 pc; do
+  path=/readiness; [[ $h == pc ]] && path=/health
+  code=$(curl -sS --max-time 5 --cacert "$CA" -o /dev/null -w '%{http_code}' "https://127.0.0.1:${APP_PORT[$h]}$path" 2>/dev/null)
+  [[ $code == 200 ]] || { tls_ok=0; log "$h: https with the CA answered $code"; }
+  if curl -sS --max-time 5 -o /dev/null "https://127.0.0.1:${APP_PORT[$h]}$path" 2>/dev/null; then
+    tls_ok=0; log "$h: a client without the CA was answered"
+  fi
+  code=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:${APP_PORT[$h]}$path" 2>/dev/null)
+  [[ $code == 200 ]] && { tls_ok=0; log "$h: plain http answered 200"; }
+done
+grep -q 'event bus mutual TLS' "$HOSTS"/pi-1/root/log/*.log 2>/dev/null || { tls_ok=0; log "pi-1 did not log mutual TLS"; }
+if [[ $tls_ok -eq 1 ]]; then
+  result tls ok "4 certificates signed on the controller for keys made on the hosts; https only, with the CA"
+else
+  result tls failed
 fi
 
 # ---- grow: a 4th host ---------------------------------------------------------------------
@@ -272,7 +319,7 @@ start_host pi-4 || { result grow failed "sshd pi-4"; exit 1; }
 write_inventory pi-1 pi-2 pi-3 pi-4
 T0=$SECONDS
 epoch_of() { # node -> the registry epoch its /readiness reports
-  curl -sS --max-time 5 "http://127.0.0.1:${APP_PORT[$1]}/readiness" | python3 -c \
+  curl -sS --max-time 5 --cacert "$CA" "https://127.0.0.1:${APP_PORT[$1]}/readiness" | python3 -c \
     'import json,sys; print([c for c in json.load(sys.stdin)["checks"] if c["id"]=="node"][0]["data"]["epoch"])' 2>/dev/null || echo -
 }
 if playbook deploy4 deploy.yml; then

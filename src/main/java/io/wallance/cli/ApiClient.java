@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  * built on the Vert.x Web Client. Every call is bounded.
  */
 final class ApiClient implements AutoCloseable {
-  /** Default API address (the dashboard's default). */
-  static final String DEFAULT_URL = "http://127.0.0.1:8080";
+  /** Default API address (the demo's dashboard, HTTPS). */
+  static final String DEFAULT_URL = "https://127.0.0.1:8080";
   private static final long TIMEOUT_MS = 15_000;
   private static final String OPERATOR = "operator";
 
@@ -51,7 +51,7 @@ final class ApiClient implements AutoCloseable {
       throw new IllegalArgumentException("--url " + url + " is not a URL");
     }
     if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-      throw new IllegalArgumentException("--url must be http://HOST:PORT, got " + url);
+      throw new IllegalArgumentException("--url must be https://HOST:PORT (or http:// for a dashboard without TLS), got " + url);
     }
     this.base = uri;
     this.vertx = Vertx.vertx();

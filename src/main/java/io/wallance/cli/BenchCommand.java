@@ -165,7 +165,7 @@ final class BenchCommand implements Callable<Integer> {
     Path contracts = benchCatalogue(dir);
     Map<String, String> env = profileEnv(jvmProfile);
     LocalFleet fleet = LocalFleet.create(dir, new LocalFleet.Spec(NET, count, p, sensor, contracts, flags,
-        "wallance-bench", false, env, failure));
+        "wallance-bench", false, env, failure, true));
     Run run = new Run(fleet, out);
     Thread hook = new Thread(run::stop, "bench-stop");
     Runtime.getRuntime().addShutdownHook(hook);

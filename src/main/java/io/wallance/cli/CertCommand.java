@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -58,6 +59,20 @@ final class CertCommand implements Callable<Integer> {
     return name;
   }
 
+  /** What the CA holder decides when certifying a host ({@code issue} and {@code sign}): which CA, names, validity. */
+  static final class Signing {
+    @Option(names = "--ca", required = true, paramLabel = "DIR", description = "The CA directory (ca.crt, ca.key).")
+    Path caDir;
+
+    @Option(names = "--host", required = true, paramLabel = "HOST",
+        description = "A DNS name or IP address the host is reached by; repeat for several.")
+    List<String> hosts;
+
+    @Option(names = "--days", defaultValue = "" + ProjectCa.DEFAULT_HOST_DAYS, paramLabel = "N",
+        description = "Validity in days (never beyond the CA's). Default: ${DEFAULT-VALUE}.")
+    int days;
+  }
+
   @Command(name = "ca", mixinStandardHelpOptions = true,
       description = {"Creates a new CA: DIR/ca.crt (give it to every host) and DIR/ca.key (mode 600, keep it safe)."})
   static final class Ca implements Callable<Integer> {
@@ -92,29 +107,21 @@ final class CertCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--ca", required = true, paramLabel = "DIR", description = "The CA directory (ca.crt, ca.key).")
-    private Path caDir;
+    @Mixin
+    private Signing signing;
 
     @Option(names = "--name", required = true, paramLabel = "NAME", description = "The host's name.")
     private String name;
 
-    @Option(names = "--host", required = true, paramLabel = "HOST",
-        description = "A DNS name or IP address the host is reached by; repeat for several.")
-    private List<String> hosts;
-
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the files.")
     private Path out;
 
-    @Option(names = "--days", defaultValue = "" + ProjectCa.DEFAULT_HOST_DAYS, paramLabel = "N",
-        description = "Validity in days (never beyond the CA's). Default: ${DEFAULT-VALUE}.")
-    private int days;
-
     @Override
     public Integer call() throws IOException {
-      ProjectCa ca = ProjectCa.read(caDir);
-      ca.issue(name(spec, name), hosts, days(spec, days)).write(out, name);
+      ProjectCa ca = ProjectCa.read(signing.caDir);
+      ca.issue(name(spec, name), signing.hosts, days(spec, signing.days)).write(out, name);
       spec.commandLine().getErr().println("cert: wrote " + out.resolve(name + ".crt") + " and "
-          + out.resolve(name + ".key") + " (secret) for " + String.join(", ", hosts));
+          + out.resolve(name + ".key") + " (secret) for " + String.join(", ", signing.hosts));
       return 0;
     }
   }
@@ -147,34 +154,26 @@ final class CertCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--ca", required = true, paramLabel = "DIR", description = "The CA directory (ca.crt, ca.key).")
-    private Path caDir;
+    @Mixin
+    private Signing signing;
 
     @Option(names = "--csr", required = true, paramLabel = "FILE", description = "The host's request (PEM).")
     private Path csr;
 
-    @Option(names = "--host", required = true, paramLabel = "HOST",
-        description = "A DNS name or IP address the host is reached by; repeat for several.")
-    private List<String> hosts;
-
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The certificate file to write.")
     private Path out;
 
-    @Option(names = "--days", defaultValue = "" + ProjectCa.DEFAULT_HOST_DAYS, paramLabel = "N",
-        description = "Validity in days (never beyond the CA's). Default: ${DEFAULT-VALUE}.")
-    private int days;
-
     @Override
     public Integer call() throws IOException {
-      ProjectCa ca = ProjectCa.read(caDir);
+      ProjectCa ca = ProjectCa.read(signing.caDir);
       String pem;
       try {
         pem = Files.readString(csr, StandardCharsets.US_ASCII);
       } catch (IOException e) {
         throw new IllegalArgumentException("cannot read --csr " + csr + ": " + e.getMessage(), e);
       }
-      ProjectCa.writeCertificate(out, ca.sign(pem, hosts, days(spec, days)));
-      spec.commandLine().getErr().println("cert: wrote " + out + " for " + String.join(", ", hosts));
+      ProjectCa.writeCertificate(out, ca.sign(pem, signing.hosts, days(spec, signing.days)));
+      spec.commandLine().getErr().println("cert: wrote " + out + " for " + String.join(", ", signing.hosts));
       return 0;
     }
   }

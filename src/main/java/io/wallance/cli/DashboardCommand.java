@@ -40,7 +40,8 @@ final class DashboardCommand implements Callable<Integer> {
       dashboard.close();
       stopped.countDown();
     }, "dashboard-stop"));
-    spec.commandLine().getOut().println("dashboard: http://" + cfg.httpHost() + ":" + dashboard.port() + "/");
+    spec.commandLine().getOut().println("dashboard: " + (cfg.tls() == null ? "http" : "https") + "://" + cfg.httpHost()
+        + ":" + dashboard.port() + "/");
     spec.commandLine().getOut().flush();
     stopped.await();
     return 0;

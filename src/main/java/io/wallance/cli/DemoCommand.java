@@ -35,9 +35,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
         "Starts a local network: N nodes (each its own JVM, on loopback) and the dashboard,",
-        "with fresh keys and a signed registry in a temporary directory. Prints the dashboard",
-        "URL and the operator password. While it runs, POST /api/demo/nodes (operator password)",
-        "adds a node: a new member in the next registry epoch. Ctrl+C stops everything."
+        "with fresh keys, a signed registry and a project CA in a temporary directory: mutual TLS",
+        "between members, HTTPS for the dashboard and the nodes' metrics. Prints the dashboard's",
+        "https:// URL, the operator password and the CA certificate to trust. While it runs,",
+        "POST /api/demo/nodes (operator password) adds a node: a new member in the next registry",
+        "epoch, with its own certificate. Ctrl+C stops everything."
     })
 final class DemoCommand implements Callable<Integer> {
   /** How long the network may take to come up. */
@@ -82,6 +84,7 @@ final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--password must not be empty");
     }
     quietLibraries();
+    io.wallance.tls.TlsFiles.warmUp(); // the dashboard and its client speak TLS (see warmUp)
     Dashboard.requireFreePort(LocalFleet.HOST, httpPort);
     String pw = password != null ? password : randomPassword();
     PrintWriter out = spec.commandLine().getOut();
@@ -108,16 +111,20 @@ final class DemoCommand implements Callable<Integer> {
       throw e;
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    String url = "http://" + LocalFleet.HOST + ":" + httpPort;
+    String url = "https://" + LocalFleet.HOST + ":" + httpPort;
+    Path ca = network.caFile();
     out.printf("demo: %d nodes up in %.1f s (network %s)%n", count, seconds, NET);
     out.println("dashboard: " + url + "/  (user operator, password " + pw + ")");
+    out.println("CA:        " + ca + "  (the demo's project CA: every link is TLS with certificates it issued)");
+    out.println("           trust it in a browser: Chromium/Chrome on Linux: certutil -d sql:$HOME/.pki/nssdb -A -t C,, "
+        + "-n wallance-demo -i " + ca + " (Debian package libnss3-tools); Firefox: Settings, Certificates, Import");
     out.println("metrics:   " + url + "/metrics and, per node, " + String.join(" ", network.nodes().stream()
-        .map(n -> n.name() + "=http://" + LocalFleet.HOST + ":" + n.metricsPort() + "/metrics").toList()));
-    out.println("try:  java -jar wallance.jar status --url " + url + " --password " + pw);
-    out.println("      java -jar wallance.jar buy --url " + url + " --node pi1 --contract Receipt --password "
-        + pw + " --wait");
+        .map(n -> n.name() + "=https://" + LocalFleet.HOST + ":" + n.metricsPort() + "/metrics").toList()));
+    out.println("try:  java -jar wallance.jar status --url " + url + " --ca " + ca + " --password " + pw);
+    out.println("      java -jar wallance.jar buy --url " + url + " --ca " + ca + " --node pi1 --contract Receipt"
+        + " --password " + pw + " --wait");
     out.println("add a node (next registry epoch, signed by the operator; it syncs, then votes):");
-    out.println("      curl -u operator:" + pw + " -X POST " + url + "/api/demo/nodes");
+    out.println("      curl --cacert " + ca + " -u operator:" + pw + " -X POST " + url + "/api/demo/nodes");
     out.println("Press Ctrl+C to stop.");
     out.flush();
     new CountDownLatch(1).await(); // until a signal runs the shutdown hook
@@ -132,7 +139,8 @@ final class DemoCommand implements Callable<Integer> {
     synchronized (out) {
       out.println("demo: added " + node.name() + " as a member of epoch " + r.epoch() + " (" + r.members().size()
           + " members, quorum " + r.quorumSize() + "; registry " + added.registryFile() + ", log " + node.log()
-          + (node.metricsPort() == 0 ? "" : ", metrics http://" + LocalFleet.HOST + ":" + node.metricsPort() + "/metrics")
+          + (node.metricsPort() == 0 ? ""
+              : ", metrics " + network.scheme() + "://" + LocalFleet.HOST + ":" + node.metricsPort() + "/metrics")
           + ")");
       out.flush();
     }
@@ -164,10 +172,21 @@ final class DemoCommand implements Callable<Integer> {
   /** Waits until every node answers the dashboard's queries. */
   private void awaitAllOnline(LocalFleet network, Progress progress, String pw) throws Exception {
     long deadline = System.nanoTime() + READY_TIMEOUT_SECONDS * 1_000_000_000L;
-    try (ApiClient api = new ApiClient("http://" + LocalFleet.HOST + ":" + httpPort)) {
+    try (ApiClient api = new ApiClient(network.scheme() + "://" + LocalFleet.HOST + ":" + httpPort, network.caFile())) {
       while (true) {
         failIfDead(network);
-        ApiClient.Answer state = api.get("/api/state", pw);
+        ApiClient.Answer state;
+        try {
+          state = api.get("/api/state", pw);
+        } catch (IllegalStateException slow) {
+          // A dashboard that has just started may not answer within the client's timeout on a
+          // busy machine (its first TLS handshakes included): ask again until the deadline.
+          if (System.nanoTime() > deadline) {
+            throw slow;
+          }
+          progress.update(0, "waiting for the dashboard to answer");
+          continue;
+        }
         JsonArray nodes = state.body().getJsonArray("nodes", new JsonArray());
         long online = nodes.stream()
             .filter(n -> n instanceof JsonObject o && Boolean.TRUE.equals(o.getValue("online"))).count();
@@ -204,7 +223,8 @@ final class DemoCommand implements Callable<Integer> {
     Files.writeString(hashFile, PasswordHash.create(pw, PasswordHash.DEFAULT_ITERATIONS).line() + "\n",
         StandardCharsets.US_ASCII);
     WebConfig web = new WebConfig(network.registryFile(), network.operatorKey(), hashFile,
-        dir.resolve("data").resolve("web"), LocalFleet.HOST, httpPort, network.observerCluster());
+        dir.resolve("data").resolve("web"), LocalFleet.HOST, httpPort, network.observerCluster())
+        .withTls(network.observerTls());
     Files.writeString(dir.resolve("conf").resolve("web.json"), web.toJson().encodePrettily() + "\n",
         StandardCharsets.UTF_8);
     return web;

@@ -32,13 +32,18 @@ final class HeadViews {
     String get() throws IOException;
   }
 
-  /** Reads every source: {@code http(s)://…} is a dashboard, anything else a file. */
-  static List<View> read(List<String> sources, Password password) throws IOException {
+  /**
+   * Reads every source: {@code http(s)://…} is a dashboard, anything else a file.
+   *
+   * @param ca the project CA certificate an {@code https://} dashboard's certificate must chain
+   *     to, or null (only for {@code http://})
+   */
+  static List<View> read(List<String> sources, Password password, Path ca) throws IOException {
     List<View> views = new ArrayList<>();
     for (String source : sources) {
       JsonObject json;
       if (source.startsWith("http://") || source.startsWith("https://")) {
-        try (ApiClient api = new ApiClient(source)) {
+        try (ApiClient api = new ApiClient(source, source.startsWith("https://") ? ca : null)) {
           ApiClient.Answer a = api.get("/api/heads", password.get());
           if (a.status() != 200) {
             throw new IllegalArgumentException("--continue-from " + source + ": " + a.message());

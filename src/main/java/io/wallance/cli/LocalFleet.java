@@ -80,10 +80,13 @@ final class LocalFleet implements AutoCloseable {
    * @param failureDetectionSeconds every member's Hazelcast failure detection (heartbeats every
    *     fifth of it): {@value #FAILURE_DETECTION_SECONDS} s, or longer for a large fleet on a
    *     loaded machine (bench), where a member missing heartbeats for 5 s is not dead
+   * @param tls whether the network runs as deployed: a project CA in {@code tls/}, a certificate
+   *     per node and for the observer ({@link LocalCerts}), mutual TLS on the event bus and
+   *     HTTPS for the nodes' metrics servers and the dashboard
    */
   record Spec(String net, int count, int processes, long sensorPeriodMillis, Path contractsDir,
       List<String> jvmFlags, String clusterPrefix, boolean metrics, Map<String, String> env,
-      int failureDetectionSeconds) {
+      int failureDetectionSeconds, boolean tls) {
     Spec {
       if (processes < 1 || processes > count) {
         throw new IllegalArgumentException("processes must be 1.." + count + ", got " + processes);
@@ -96,15 +99,18 @@ final class LocalFleet implements AutoCloseable {
     }
 
     /**
-     * A spec whose children inherit this process's environment unchanged, with the default
-     * failure detection ({@value #FAILURE_DETECTION_SECONDS} s).
+     * A spec as deployed (with TLS) whose children inherit this process's environment unchanged,
+     * with the default failure detection ({@value #FAILURE_DETECTION_SECONDS} s).
      */
     Spec(String net, int count, int processes, long sensorPeriodMillis, Path contractsDir,
         List<String> jvmFlags, String clusterPrefix, boolean metrics) {
       this(net, count, processes, sensorPeriodMillis, contractsDir, jvmFlags, clusterPrefix, metrics, Map.of(),
-          FAILURE_DETECTION_SECONDS);
+          FAILURE_DETECTION_SECONDS, true);
     }
   }
+
+  /** The certificate name of the observer (the dashboard, or the bench and chaos drivers). */
+  static final String OBSERVER = "web";
 
   /**
    * One node of the network; {@code process} is the index of the JVM hosting it; {@code metricsPort}
@@ -124,6 +130,8 @@ final class LocalFleet implements AutoCloseable {
   private final String cluster;
   private final List<String> members;
   private final Placement placement;
+  /** The network's CA and certificates, or null without TLS. */
+  private final LocalCerts certs;
   private final List<Process> processes = new ArrayList<>();
   /** The registry chain: the genesis, then each epoch {@link #addNode()} wrote. */
   private final List<Path> registryFiles = new ArrayList<>();
@@ -176,7 +184,8 @@ final class LocalFleet implements AutoCloseable {
   }
 
   private LocalFleet(Path dir, Spec spec, List<Node> nodes, Path registryFile, Path operatorKey,
-      ClusterOptions observerCluster, String cluster, List<String> members, Placement placement) {
+      ClusterOptions observerCluster, String cluster, List<String> members, Placement placement, LocalCerts certs) {
+    this.certs = certs;
     this.dir = dir;
     this.spec = spec;
     this.nodes = new ArrayList<>(nodes);
@@ -247,12 +256,16 @@ final class LocalFleet implements AutoCloseable {
     }
     members.add(placement.observerHost() + ":" + ports.get(count));
     String cluster = spec.clusterPrefix() + "-" + Long.toUnsignedString(new SecureRandom().nextLong(), 36);
+    LocalCerts certs = spec.tls() ? LocalCerts.open(dir, spec.net()) : null;
+    if (certs != null) {
+      certs.host(OBSERVER, List.of(placement.observerHost()));
+    }
     List<Node> nodes = new ArrayList<>();
     int i = 0;
     for (Map.Entry<String, String> e : names.entrySet()) {
       String name = e.getKey();
       JsonObject json = nodeConfig(spec, dir, name, cluster, placement.host(i), ports.get(i), members,
-          spec.metrics() ? metricsPorts.get(i) : 0, List.of());
+          spec.metrics() ? metricsPorts.get(i) : 0, List.of(), certs);
       Path config = conf.resolve(name + ".json");
       Files.writeString(config, json.encodePrettily() + "\n", StandardCharsets.UTF_8);
       int process = i % spec.processes();
@@ -272,12 +285,12 @@ final class LocalFleet implements AutoCloseable {
     ClusterOptions observer = new ClusterOptions(cluster, members, placement.observerHost(), ports.get(count),
         placement.observerHost(), 0, true, spec.failureDetectionSeconds());
     return new LocalFleet(dir, spec, List.copyOf(nodes), registryFile, keys.resolve("operator.key"), observer,
-        cluster, members, placement);
+        cluster, members, placement, certs);
   }
 
   /** A node's config (the JSON of {@code conf/<name>.json}); {@code metricsPort} 0 for none. */
   private static JsonObject nodeConfig(Spec spec, Path dir, String name, String cluster, String host, int port,
-      List<String> members, int metricsPort, List<Path> registryUpdates) {
+      List<String> members, int metricsPort, List<Path> registryUpdates, LocalCerts certs) throws IOException {
     Path keys = dir.resolve("keys");
     JsonObject json = new JsonObject()
         .put("name", name)
@@ -299,6 +312,11 @@ final class LocalFleet implements AutoCloseable {
             .put("failureDetectionSeconds", spec.failureDetectionSeconds()));
     if (metricsPort != 0) {
       json.put("metrics", new JsonObject().put("host", host).put("port", metricsPort));
+    }
+    if (certs != null) {
+      io.wallance.tls.TlsFiles tls = certs.host(name, List.of(host));
+      json.put("tls", new JsonObject().put("ca", tls.ca().toString()).put("cert", tls.cert().toString())
+          .put("key", tls.key().toString()));
     }
     return json;
   }
@@ -346,7 +364,7 @@ final class LocalFleet implements AutoCloseable {
     joined.add(host + ":" + port);
     Path config = dir.resolve("conf").resolve(name + ".json");
     Files.writeString(config, nodeConfig(spec, dir, name, cluster, host, port, joined, metricsPort,
-        registryFiles.subList(1, registryFiles.size())).encodePrettily() + "\n", StandardCharsets.UTF_8);
+        registryFiles.subList(1, registryFiles.size()), certs).encodePrettily() + "\n", StandardCharsets.UTF_8);
     Node node = new Node(name, id, config, dir.resolve("logs").resolve(name + ".log"), processes.size(), metricsPort);
     if (spec.metrics()) {
       Files.writeString(dir.resolve("metrics-targets.txt"), name + " " + host + ":" + metricsPort + "\n",
@@ -559,7 +577,7 @@ final class LocalFleet implements AutoCloseable {
       beforeEachTry.run();
       var cm = ClusterFactory.clusterManager(observerCluster);
       try {
-        return ClusterFactory.start(observerCluster, cm).await(seconds, TimeUnit.SECONDS);
+        return ClusterFactory.start(observerCluster, cm, observerVertxOptions()).await(seconds, TimeUnit.SECONDS);
       } catch (Exception e) {
         if (System.nanoTime() > deadline) {
           throw e;
@@ -574,6 +592,37 @@ final class LocalFleet implements AutoCloseable {
         Thread.sleep(2000);
       }
     }
+  }
+
+  /** @return the observer's Vert.x options: mutual TLS on the event bus with its certificate (TLS networks) */
+  io.vertx.core.VertxOptions observerVertxOptions() {
+    io.vertx.core.VertxOptions options = new io.vertx.core.VertxOptions();
+    if (certs != null) {
+      options.setEventBusOptions(observerTls().applyTo(new io.vertx.core.eventbus.EventBusOptions()));
+    }
+    return options;
+  }
+
+  /** @return the observer's TLS files (its event bus, the dashboard's HTTPS), or null without TLS */
+  io.wallance.tls.TlsFiles observerTls() {
+    if (certs == null) {
+      return null;
+    }
+    try {
+      return certs.host(OBSERVER, List.of(placement.observerHost()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** @return the project CA certificate clients trust, or null without TLS */
+  Path caFile() {
+    return certs == null ? null : certs.caFile();
+  }
+
+  /** @return {@code https} with TLS, else {@code http}: the scheme of the nodes' metrics servers and the dashboard */
+  String scheme() {
+    return certs == null ? "http" : "https";
   }
 
   /** @return how an observer joins: a lite member on the port reserved for it */

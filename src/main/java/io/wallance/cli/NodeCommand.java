@@ -8,6 +8,7 @@ import io.wallance.cluster.Addresses;
 import io.wallance.cluster.ClusterFactory;
 import io.wallance.cluster.ClusterOptions;
 import io.wallance.metrics.Observability;
+import io.wallance.tls.TlsFiles;
 import io.wallance.node.CrashPoint;
 import io.wallance.node.InboundDelay;
 import io.wallance.node.NodeConfig;
@@ -155,6 +156,7 @@ final class NodeCommand implements Callable<Integer> {
       VertxOptions options = cfg.metrics() == null ? new VertxOptions() : Observability.vertxOptions();
       if (cfg.tls() != null) {
         options.setEventBusOptions(cfg.tls().applyTo(new EventBusOptions()));
+        TlsFiles.warmUp();
       }
       vertx = ClusterFactory.start(cluster, ClusterFactory.clusterManager(cluster), options)
           .await(START_SECONDS, TimeUnit.SECONDS);

@@ -95,6 +95,10 @@ final class RegistryCommand implements Callable<Integer> {
           "Use it only when the removed members are down for good and their data will not come back."})
   private List<String> continueFrom = new ArrayList<>();
 
+  @Option(names = "--ca", paramLabel = "FILE",
+      description = "For an https:// dashboard in --continue-from: the project CA certificate to trust (ca.crt).")
+  private Path ca;
+
   @Option(names = "--contracts", paramLabel = "DIR",
       description = "Contract catalogue directory. Default: the catalogue bundled in the jar.")
   private Path contracts;
@@ -267,7 +271,7 @@ final class RegistryCommand implements Callable<Integer> {
 
   /** The heads to continue from: every new member heard, no removed member online (PROTOCOL.md 9.10). */
   private List<Registry.Continue> continues(Registry before, List<Registry.Party> parties) throws IOException {
-    List<HeadViews.View> views = HeadViews.read(continueFrom, password::get);
+    List<HeadViews.View> views = HeadViews.read(continueFrom, password::get, ca);
     java.util.Set<String> heard = new java.util.TreeSet<>();
     for (HeadViews.View v : views) {
       Registry.Party removed = before.member(v.node());

@@ -121,6 +121,7 @@ public final class NodeMetrics extends VerticleBase {
   private Timer latency;
   private HttpServer server;
   private long roundMillis = ROUND_MILLIS;
+  private io.wallance.tls.TlsFiles tls;
 
   /**
    * @param addresses the network's addresses
@@ -208,14 +209,17 @@ public final class NodeMetrics extends VerticleBase {
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(liveness()));
     router.get("/readiness").handler(HealthCheckHandler.createWithHealthChecks(readiness()));
     return events.completion()
-        .compose(x -> vertx.createHttpServer().requestHandler(router).listen(port, host))
+        .compose(x -> (tls == null ? vertx.createHttpServer()
+            : vertx.createHttpServer(tls.applyTo(new io.vertx.core.http.HttpServerOptions())))
+            .requestHandler(router).listen(port, host))
         .onSuccess(s -> {
           server = s;
           if (clusterJoined()) {
             EVENTS.atInfo().addKeyValue("event", "joined").addKeyValue("node", name)
                 .log("node {} joined the cluster ({} members)", name, clusterSize());
           }
-          LOG.info("node {} serves /metrics, /health and /readiness on http://{}:{}", name, host, s.actualPort());
+          LOG.info("node {} serves /metrics, /health and /readiness on {}://{}:{}", name, tls == null ? "http" : "https",
+              host, s.actualPort());
           round();
           vertx.setPeriodic(roundMillis, id -> round());
         });
@@ -225,6 +229,18 @@ public final class NodeMetrics extends VerticleBase {
   public Future<?> stop() {
     meters.forEach(registry::remove);
     return Future.succeededFuture();
+  }
+
+  /**
+   * Serves over HTTPS with the node's certificate (the node has a {@code tls} block); call
+   * before deploying. Scrapers and readiness probes then trust the project CA.
+   *
+   * @param files the node's TLS files, or null for plain HTTP
+   * @return this
+   */
+  public NodeMetrics https(io.wallance.tls.TlsFiles files) {
+    this.tls = files;
+    return this;
   }
 
   /** Shorter probe rounds, for tests; call before deploying. */

@@ -86,7 +86,7 @@ public record NodeConfig(String name, Path keyFile, Path registryFile, Path data
   /** @return this config serving its observability endpoints at {@code where} (null: none) */
   public NodeConfig withMetrics(Metrics where) {
     return new NodeConfig(name, keyFile, registryFile, dataDir, contractsDir, sensor, cluster, rateLimit,
-        registryUpdates, storeSync, crashAt, where);
+        registryUpdates, storeSync, crashAt, where, tls);
   }
 
   /**

@@ -77,7 +77,7 @@ public final class NodeDeployment {
             config.sensor(), addresses, key.id(), self.name(), random, new RecentReadings(RecentReadings.DEFAULT_CAPACITY))))
         .compose(x -> config.metrics() == null ? Future.succeededFuture() : vertx.deployVerticle(new NodeMetrics(
             addresses, key.id(), self.name(), newest, config.metrics().host(), config.metrics().port(),
-            Observability.registry(), null)))
+            Observability.registry(), null).https(config.tls())))
         .mapEmpty();
   }
 }

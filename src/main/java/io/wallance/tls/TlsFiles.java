@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param key this host's private key (the certificate's)
  */
 public record TlsFiles(Path ca, Path cert, Path key) {
+  private static final java.util.concurrent.atomic.AtomicBoolean WARMED = new java.util.concurrent.atomic.AtomicBoolean();
+
   /** Validates the paths are given; {@link #check()} validates the contents. */
   public TlsFiles {
     Objects.requireNonNull(ca, "tls.ca");
@@ -93,6 +95,30 @@ public record TlsFiles(Path ca, Path cert, Path key) {
   public HttpServerOptions applyTo(HttpServerOptions options) {
     options.setSsl(true).setKeyCertOptions(keyCert());
     return options;
+  }
+
+  /**
+   * Starts, on a daemon thread, the JDK's one-time TLS set-up that Vert.x would otherwise do
+   * on an event loop at the first TLS connection: building the default {@code SSLContext}
+   * reads the JVM's whole {@code cacerts} store (Vert.x lists the supported cipher suites that
+   * way), which takes seconds on a small or busy machine, long enough to stall the event loop
+   * while the node joins the cluster. Our trust anchors are unaffected (only the project CA).
+   * Idempotent.
+   */
+  public static void warmUp() {
+    if (WARMED.compareAndSet(false, true)) {
+      Thread t = new Thread(() -> {
+        try {
+          javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+          context.init(null, null, null);
+          context.createSSLEngine().getSupportedCipherSuites();
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+          // only a warm-up: Vert.x reports any real problem when it sets TLS up itself
+        }
+      }, "tls-warm-up");
+      t.setDaemon(true);
+      t.start();
+    }
   }
 
   /** @return the host's key and certificate for Vert.x */

@@ -21,7 +21,7 @@ import java.util.Set;
 
 /**
  * The dashboard's login: a form posts the operator password to {@code /login}, which starts
- * a cookie session (HttpOnly, SameSite=Strict, a new id after login) holding a random CSRF
+ * a cookie session (HttpOnly, SameSite=Strict, Secure over HTTPS, a new id after login) holding a random CSRF
  * token. The page and its event-bus bridge need that session; the HTTP API also accepts it
  * (with the token in a header on mutations) besides HTTP Basic for scripts. Login attempts are
  * throttled ({@link OperatorAuth#attempt}: 429 with {@code Retry-After}).
@@ -52,13 +52,18 @@ final class OperatorSessions {
   private final Addresses addresses;
   private final WebConfig.Sessions expiry;
 
-  OperatorSessions(Vertx vertx, OperatorAuth auth, Addresses addresses, WebConfig.Sessions expiry) {
+  /**
+   * @param https whether the dashboard serves HTTPS: then the cookie is {@code Secure} (a browser
+   *     never sends it over plain HTTP, e.g. to something listening on the same name and port 80)
+   */
+  OperatorSessions(Vertx vertx, OperatorAuth auth, Addresses addresses, WebConfig.Sessions expiry, boolean https) {
     this.auth = auth;
     this.addresses = addresses;
     this.expiry = expiry;
     this.handler = SessionHandler.create(LocalSessionStore.create(vertx, "wallance.web.sessions"))
         .setSessionCookieName(COOKIE)
         .setCookieHttpOnlyFlag(true)
+        .setCookieSecureFlag(https)
         .setCookieSameSite(CookieSameSite.STRICT)
         .setSessionTimeout(expiry.idleMillis()) // the store drops a session idle this long
         .setLazySession(true); // no cookie until someone logs in
@@ -208,7 +213,7 @@ final class OperatorSessions {
    * and on same-origin POSTs; a request without {@code Origin} is a same-origin GET or not from
    * a browser (and carries no session cookie from another site: SameSite=Strict).
    *
-   * @return false when the request names an origin other than this server's
+   * @return false when the request names an origin other than this server's (scheme included)
    */
   static boolean sameOrigin(HttpServerRequest request) {
     String origin = request.getHeader("Origin");
@@ -220,7 +225,8 @@ final class OperatorSessions {
       return false;
     }
     String host = authority.host() + (authority.port() >= 0 ? ":" + authority.port() : "");
-    return origin.equalsIgnoreCase("http://" + host) || origin.equalsIgnoreCase("https://" + host);
+    // Over HTTPS only an https:// page is this origin (a plain-HTTP page on the same name is not).
+    return origin.equalsIgnoreCase((request.isSSL() ? "https://" : "http://") + host);
   }
 
   private static String token() {

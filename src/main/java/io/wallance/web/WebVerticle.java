@@ -95,7 +95,8 @@ public final class WebVerticle extends VerticleBase {
           OperatorCommands commands = new OperatorCommands(vertx, registry, operator, counters, nodes);
           Purchases purchases = new Purchases(registry, fleet, commands, this::refresh);
           OperatorAuth auth = new OperatorAuth(vertx, password);
-          OperatorSessions sessions = new OperatorSessions(vertx, auth, addresses, config.sessions());
+          OperatorSessions sessions = new OperatorSessions(vertx, auth, addresses, config.sessions(),
+              config.tls() != null);
           DashboardBridge bridge = new DashboardBridge(vertx, addresses, purchases);
           Router router = Router.router(vertx);
           router.route().handler(WebVerticle::securityHeaders);

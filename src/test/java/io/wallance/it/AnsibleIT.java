@@ -90,6 +90,11 @@ class AnsibleIT {
   }
 
   @Test
+  void everyHostHasACertificateOfTheControllersCaForAKeyMadeOnTheHostAndServesHttpsOnly() {
+    assertStep("tls");
+  }
+
+  @Test
   void aFourthHostJoinsByRerunningDeploy() {
     assertStep("grow");
   }

@@ -21,12 +21,22 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * Debian's headless Chromium driven by Selenium through {@code /usr/bin/chromedriver} (given
  * explicitly, so Selenium Manager never runs and nothing is downloaded), with a throw-away
  * profile. Every wait is bounded; screenshots go to {@code target/screenshots/}.
+ *
+ * <p>The dashboard is HTTPS with a certificate of the project CA, and the browser trusts that
+ * CA the way an operator's would: Chromium on Linux reads trust anchors from the NSS database
+ * {@code $HOME/.pki/nssdb} (not from its {@code --user-data-dir}), so each browser gets a HOME
+ * of its own whose database holds the CA, added with {@code certutil -A -t "C,,"} (Debian
+ * package {@code libnss3-tools}). No {@code --ignore-certificate-errors}, no
+ * {@code acceptInsecureCerts}: a page whose certificate does not chain to that CA shows
+ * Chromium's certificate error, as {@code DashboardLayoutIT} checks.
  */
 public final class Browser implements AutoCloseable {
   /** Where screenshots are written. */
   public static final Path SCREENSHOTS = Path.of("target", "screenshots");
   private static final String CHROMIUM = "/usr/bin/chromium";
   private static final String DRIVER = "/usr/bin/chromedriver";
+
+  private static final String CERTUTIL = "/usr/bin/certutil";
 
   private final ChromeDriver driver;
   private final Path profile;
@@ -37,26 +47,56 @@ public final class Browser implements AutoCloseable {
   }
 
   /**
-   * Starts a headless browser with a window of the given size.
+   * Starts a headless browser with a window of the given size, trusting the project CA.
    *
    * @param width window width in CSS pixels
    * @param height window height
+   * @param ca the project CA certificate (PEM) to trust, or null for a browser trusting none
+   *     (to check that an untrusted certificate is refused)
    */
-  public static Browser start(int width, int height) throws IOException {
-    if (!new File(CHROMIUM).canExecute() || !new File(DRIVER).canExecute()) {
-      throw new IllegalStateException("no " + CHROMIUM + " or " + DRIVER + "; run `bash .ci/setup` (Debian packages "
-          + "chromium and chromium-driver)");
+  public static Browser start(int width, int height, Path ca) throws IOException, InterruptedException {
+    if (!new File(CHROMIUM).canExecute() || !new File(DRIVER).canExecute() || !new File(CERTUTIL).canExecute()) {
+      throw new IllegalStateException("no " + CHROMIUM + ", " + DRIVER + " or " + CERTUTIL + "; run `bash .ci/setup` "
+          + "(Debian packages chromium, chromium-driver and libnss3-tools)");
     }
     Path profile = Files.createTempDirectory("wallance-chromium-");
+    Path home = profile.resolve("home");
+    Path nssdb = Files.createDirectories(home.resolve(".pki").resolve("nssdb"));
+    certutil("-N", "-d", "sql:" + nssdb, "--empty-password");
+    if (ca != null) {
+      certutil("-A", "-d", "sql:" + nssdb, "-t", "C,,", "-n", "wallance-project-ca", "-i", ca.toString());
+      String listed = certutil("-L", "-d", "sql:" + nssdb);
+      if (!listed.contains("wallance-project-ca")) {
+        throw new IllegalStateException("certutil did not add " + ca + " to " + nssdb + ":\n" + listed);
+      }
+    }
     ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new", "--no-sandbox",
         "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--user-data-dir=" + profile, "--window-size=" + width + "," + height);
+        "--user-data-dir=" + profile.resolve("profile"), "--window-size=" + width + "," + height);
+    // Chromium (started by chromedriver, inheriting its environment) finds the CA in HOME's NSS database.
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER))
-        .usingAnyFreePort().build();
+        .withEnvironment(java.util.Map.of("HOME", home.toString())).usingAnyFreePort().build();
     ChromeDriver driver = new ChromeDriver(service, options);
     driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(20)).pageLoadTimeout(Duration.ofSeconds(30));
     return new Browser(driver, profile);
+  }
+
+  /** Runs certutil (bounded); returns its output, fails with it when certutil fails. */
+  private static String certutil(String... args) throws IOException, InterruptedException {
+    List<String> command = new java.util.ArrayList<>(List.of(CERTUTIL));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException(String.join(" ", command) + " did not finish within 30 s");
+    }
+    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (p.exitValue() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed (" + p.exitValue() + "): " + output);
+    }
+    return output;
   }
 
   /** @return the Selenium driver */

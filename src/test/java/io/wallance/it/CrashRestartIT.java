@@ -39,11 +39,11 @@ class CrashRestartIT {
 
   @BeforeAll
   static void startNetwork() throws Exception {
-    network = LocalNetwork.start("CrashRestartIT", 4, 5, 300, 0, Map.of(
+    network = LocalNetwork.start("CrashRestartIT", LocalNetwork.options(4, 5, 300).withJvmArgs(Map.of(
         "pi1", crashAt(CrashPoint.CONTRACT_RUN),
         "pi2", crashAt(CrashPoint.REQUEST_SENDING),
         "pi3", crashAt(CrashPoint.BEFORE_FINAL_COMMIT),
-        "pi4", crashAt(CrashPoint.VOTE_PERSISTED)));
+        "pi4", crashAt(CrashPoint.VOTE_PERSISTED))));
   }
 
   @AfterAll

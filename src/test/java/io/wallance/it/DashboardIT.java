@@ -59,8 +59,8 @@ class DashboardIT {
 
   @BeforeAll
   static void start() throws Exception {
-    network = LocalNetwork.start("DashboardIT", 4, 5, 1000, 0,
-        Map.of(MUTANT, List.of("-D" + BrokenRules.PROPERTY + "=rewards-by-arrival")));
+    network = LocalNetwork.start("DashboardIT", LocalNetwork.options(4, 5, 1000)
+        .withJvmArgs(Map.of(MUTANT, List.of("-D" + BrokenRules.PROPERTY + "=rewards-by-arrival"))));
     Path dir = network.dir();
     Path hash = dir.resolve("operator.password");
     Files.writeString(hash, PasswordHash.create(PASSWORD, 10_000).line() + "\n");
@@ -69,10 +69,11 @@ class DashboardIT {
       port = s.getLocalPort();
     }
     config = new WebConfig(dir.resolve("registry.txt"), dir.resolve("keys/operator.key"), hash, dir.resolve("web"),
-        "127.0.0.1", port, ClusterOptions.loopback(network.clusterName(), List.of(1), 1, true, 5));
+        "127.0.0.1", port, ClusterOptions.loopback(network.clusterName(), List.of(1), 1, true, 5))
+        .withTls(network.issueCertificate("web"));
     deployWeb();
-    base = "http://127.0.0.1:" + port;
-    browser = Browser.start(1280, 900);
+    base = "https://127.0.0.1:" + port;
+    browser = Browser.start(1280, 900, network.caFile());
   }
 
   private static void deployWeb() throws Exception {

@@ -34,7 +34,9 @@ import org.openqa.selenium.support.ui.Select;
  * The README's main command, as a user runs it: {@code java -jar target/wallance.jar demo} in
  * its own process, driven with what it prints: in headless Chromium (log in, Buy), with the
  * real jar's {@code status} and {@code buy} and over HTTP, then stopped with SIGTERM (the JVM handles it as it handles Ctrl+C), or killed with SIGKILL.
- * No node process may outlive it.
+ * No node process may outlive it. Everything is HTTPS with the CA the demo printed, trusted as
+ * a user would: Chromium through its NSS database, {@code status}/{@code buy} with {@code --ca},
+ * the printed {@code curl --cacert} line run as printed; no client ignores certificates.
  */
 class DemoIT {
   private static final Duration UP = Duration.ofSeconds(120);
@@ -42,12 +44,15 @@ class DemoIT {
   private static final Duration GONE = Duration.ofSeconds(40);
   private static final Pattern DIR = Pattern.compile("in (\\S*wallance-demo-\\S+)\\)");
   private static final Pattern DASHBOARD = Pattern.compile("dashboard: (\\S+)/  \\(user operator, password (\\S+)\\)");
+  private static final Pattern CA = Pattern.compile("CA: +(\\S+/tls/ca\\.crt)  \\(.*");
 
   private static Path jar;
   private Process demo;
   private Thread reader;
   private final List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
   private final List<ProcessHandle> children = new ArrayList<>();
+  /** The demo's CA certificate, as it printed it. */
+  private String ca;
 
   @BeforeAll
   static void findJar() {
@@ -80,18 +85,27 @@ class DemoIT {
     assertThat(printed.matches()).as("the dashboard line: " + output).isTrue();
     String url = printed.group(1);
     String pw = printed.group(2);
-    assertThat(url).isEqualTo("http://127.0.0.1:" + http);
+    assertThat(url).isEqualTo("https://127.0.0.1:" + http);
+    Matcher caLine = CA.matcher(output.stream().filter(l -> l.startsWith("CA: ")).findFirst().orElseThrow());
+    assertThat(caLine.matches()).as("the CA line: " + output).isTrue();
+    ca = caLine.group(1);
+    assertThat(Path.of(ca)).isRegularFile();
+    assertThat(output).as("the demo prints status with the CA").anyMatch(l -> l.strip()
+        .equals("try:  java -jar wallance.jar status --url " + url + " --ca " + ca + " --password " + pw));
 
-    firstTimeUserBuysInTheBrowser(url, pw);
+    firstTimeUserBuysInTheBrowser(url, pw, Path.of(ca));
 
-    Result status = wallance("status", "--url", url, "--password", pw);
+    Result untrusted = wallance("status", "--url", url, "--password", pw);
+    assertThat(untrusted.exit()).isEqualTo(1);
+    assertThat(untrusted.text()).contains("not trusted").contains("--ca");
+    Result status = wallance("status", "--url", url, "--ca", ca, "--password", pw);
     assertThat(status.exit()).as(status.text()).isZero();
     assertThat(status.text()).contains("4 nodes, 4 online");
     for (String name : List.of("pi1", "pi2", "pi3", "pi4")) {
       assertThat(status.text()).containsPattern("(?m)^" + name + "\\s+yes\\s");
     }
 
-    Result buy = wallance("buy", "--url", url, "--node", "pi1", "--contract", "Receipt", "--password", pw,
+    Result buy = wallance("buy", "--url", url, "--ca", ca, "--node", "pi1", "--contract", "Receipt", "--password", pw,
         "--wait", "--timeout", "90");
     assertThat(buy.exit()).as(buy.text()).isZero();
     Matcher done = Pattern.compile("purchase (\\d+): final; pi1 balance ([0-9.]+) → ([0-9.]+) DCoin").matcher(buy.text());
@@ -99,7 +113,8 @@ class DemoIT {
     assertThat(Double.parseDouble(done.group(2)) - Double.parseDouble(done.group(3))).isCloseTo(1.0,
         org.assertj.core.data.Offset.offset(1e-9));
 
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+        .sslContext(LocalNetwork.sslContext(Path.of(ca))).build();
     JsonObject state = new JsonObject(client.send(HttpRequest.newBuilder(URI.create(url + "/api/state"))
         .header("Authorization", basic(pw))
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body());
@@ -122,7 +137,8 @@ class DemoIT {
         .DELETE().timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(late.statusCode()).as(late.body()).isEqualTo(409);
     assertThat(new JsonObject(late.body()).getString("error")).isEqualTo("NOT_CANCELLABLE");
-    Result refused = wallance("buy", "--url", url, "--node", "pi1", "--contract", "Receipt", "--password", "nope");
+    Result refused = wallance("buy", "--url", url, "--ca", ca, "--node", "pi1", "--contract", "Receipt",
+        "--password", "nope");
     assertThat(refused.exit()).isEqualTo(1);
     assertThat(refused.text()).contains("error: buy: refused: wrong operator password");
 
@@ -144,9 +160,9 @@ class DemoIT {
    * for the nodes, press Buy, and see the purchase final with its balance change and its
    * contract's result. Bounded only loosely (liveness), never timed.
    */
-  private static void firstTimeUserBuysInTheBrowser(String url, String password) throws Exception {
+  private static void firstTimeUserBuysInTheBrowser(String url, String password, Path ca) throws Exception {
     Duration wait = Duration.ofSeconds(90);
-    try (Browser browser = Browser.start(1280, 900)) {
+    try (Browser browser = Browser.start(1280, 900, ca)) {
       browser.login(url, password);
       browser.await("four nodes online", wait, () -> browser.all("article.node .badge.ok").size() == 4
           && browser.text("#connection").equals("live"));
@@ -177,18 +193,30 @@ class DemoIT {
         .header("Authorization", basic("nope")).POST(HttpRequest.BodyPublishers.noBody())
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(refused.statusCode()).isEqualTo(401);
-    HttpResponse<String> add = client.send(HttpRequest.newBuilder(URI.create(url + "/api/demo/nodes"))
-        .header("Authorization", basic(pw)).POST(HttpRequest.BodyPublishers.noBody())
-        .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(add.statusCode()).as(add.body()).isEqualTo(201);
-    JsonObject added = new JsonObject(add.body());
+    // The line the demo printed, run as printed: curl trusting the demo's CA (--cacert), no -k.
+    String curl = "curl --cacert " + ca + " -u operator:" + pw + " -X POST " + url + "/api/demo/nodes";
+    assertThat(output).as("the demo says how to add a node").anyMatch(l -> l.strip().equals(curl));
+    List<String> command = new ArrayList<>(List.of(curl.split(" ")));
+    command.addAll(1, List.of("-s", "--max-time", "60", "-w", "\n%{http_code}"));
+    Result add = run(command);
+    assertThat(add.exit()).as(add.text()).isZero();
+    String body = add.text().substring(0, add.text().lastIndexOf('\n'));
+    assertThat(add.text().substring(add.text().lastIndexOf('\n') + 1)).as(add.text()).isEqualTo("201");
+    JsonObject added = new JsonObject(body);
     assertThat(added.getString("name")).isEqualTo("pi5");
     assertThat(added.getLong("epoch")).isEqualTo(2);
     assertThat(added.getLong("members")).isEqualTo(5);
     assertThat(added.getLong("quorum")).isEqualTo(4);
-    assertThat(output).as("the demo says how to add a node").anyMatch(l -> l.strip()
-        .equals("curl -u operator:" + pw + " -X POST " + url + "/api/demo/nodes"));
     assertThat(output).anyMatch(l -> l.startsWith("demo: added pi5 as a member of epoch 2 (5 members, quorum 4"));
+    // pi5 got a certificate of the demo's CA, and its metrics server is HTTPS with it.
+    Path tls = Path.of(ca).getParent();
+    new io.wallance.tls.TlsFiles(tls.resolve("ca.crt"), tls.resolve("pi5.crt"), tls.resolve("pi5.key")).check();
+    Matcher metrics = Pattern.compile("metrics (https://127\\.0\\.0\\.1:\\d+)/metrics\\)").matcher(
+        output.stream().filter(l -> l.startsWith("demo: added pi5")).findFirst().orElseThrow());
+    assertThat(metrics.find()).as(output.toString()).isTrue();
+    awaitTrue("pi5 ready over https", () -> client.send(HttpRequest.newBuilder(URI.create(metrics.group(1)
+        + "/readiness")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString())
+        .statusCode() == 200);
     demo.children().filter(c -> !children.contains(c)).forEach(children::add);
     assertThat(children).as("the new node runs under the demo").hasSize(5);
 
@@ -201,13 +229,13 @@ class DemoIT {
               && Boolean.TRUE.equals(n.getBoolean("inSync")))
           && nodes.stream().map(n -> ((JsonObject) n).getString("ledgerDigest")).distinct().count() == 1;
     });
-    Result status = wallance("status", "--url", url, "--password", pw);
+    Result status = wallance("status", "--url", url, "--ca", ca, "--password", pw);
     assertThat(status.text()).contains("5 nodes, 5 online");
 
     // Purchases go on, by an old member and by the new one; pi5 votes.
     for (String node : List.of("pi1", "pi5")) {
-      Result buy = wallance("buy", "--url", url, "--node", node, "--contract", "Receipt", "--password", pw,
-          "--wait", "--timeout", "90");
+      Result buy = wallance("buy", "--url", url, "--ca", ca, "--node", node, "--contract", "Receipt",
+          "--password", pw, "--wait", "--timeout", "90");
       assertThat(buy.exit()).as(buy.text()).isZero();
       assertThat(buy.text()).contains(": final; " + node + " balance");
     }
@@ -297,12 +325,33 @@ class DemoIT {
   private static Result wallance(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(java(), "-jar", jar.toString()));
     command.addAll(List.of(args));
+    return run(command);
+  }
+
+  /** Waits (bounded by {@link #UP}) until {@code condition} holds; an exception counts as not yet. */
+  private static void awaitTrue(String what, java.util.concurrent.Callable<Boolean> condition) throws Exception {
+    long deadline = System.nanoTime() + UP.toNanos();
+    Exception last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        if (condition.call()) {
+          return;
+        }
+      } catch (Exception e) {
+        last = e;
+      }
+      Thread.sleep(1000);
+    }
+    throw new AssertionError("not within " + UP + ": " + what, last);
+  }
+
+  private static Result run(List<String> command) throws Exception {
     Path log = Files.createTempFile("wallance-cli-", ".log");
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       if (!p.waitFor(CLIENT.toSeconds(), TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new AssertionError("wallance " + String.join(" ", args) + " did not finish:\n" + Files.readString(log));
+        throw new AssertionError(String.join(" ", command) + " did not finish:\n" + Files.readString(log));
       }
       return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
     } finally {

@@ -55,7 +55,8 @@ class DiskFullIT {
     String uid = run("id", "-u").strip();
     assertThat(uid).as("DiskFullIT mounts a tmpfs on a node's data directory and must run as root (id -u is "
         + uid + ")").isEqualTo("0");
-    network = LocalNetwork.start("DiskFullIT", 4, 5, 300, net -> mountTmpfs(net.node(3).dataDir()));
+    network = LocalNetwork.start("DiskFullIT", LocalNetwork.options(4, 5, 300)
+        .beforeNodesStart(net -> mountTmpfs(net.node(3).dataDir())));
   }
 
   @AfterAll

@@ -50,6 +50,10 @@ import java.util.stream.Collectors;
  * failed run). {@link #close()} always stops everything: observer first, then each node with
  * SIGTERM (continued first if paused), then SIGKILL after a bounded wait; a JVM shutdown hook
  * kills the children should the test JVM die first. Every wait is bounded.
+ *
+ * <p>Networks run as deployed by default: a project CA and a certificate per node and for the
+ * observer, mutual TLS on the event bus, HTTPS for the nodes' metrics servers; start options
+ * are one {@link Options} value ({@link #options(int, int, long)}, then {@code with...}).
  */
 public final class LocalNetwork implements AutoCloseable {
 
@@ -129,7 +133,7 @@ public final class LocalNetwork implements AutoCloseable {
   private final List<Integer> ports;
   private final List<Integer> metricsPorts;
   private boolean metrics;
-  /** With TLS: the project CA and one certificate per node and for the observer, under {@code tls/}. */
+  /** With TLS (the default): the project CA and one certificate per node and for the observer, under {@code tls/}. */
   private boolean tls;
   private final List<JsonObject> events = new CopyOnWriteArrayList<>();
   private final Addresses addresses;
@@ -141,10 +145,6 @@ public final class LocalNetwork implements AutoCloseable {
 
   private int spare;
   private final java.util.Map<String, List<String>> extraArgs = new java.util.HashMap<>();
-
-  private LocalNetwork(String name, int n, int failureDetectionSeconds) throws IOException {
-    this(name, n, failureDetectionSeconds, 0);
-  }
 
   private LocalNetwork(String name, int n, int failureDetectionSeconds, int spare) throws IOException {
     String id = UUID.randomUUID().toString().substring(0, 8);
@@ -166,7 +166,80 @@ public final class LocalNetwork implements AutoCloseable {
   }
 
   /**
-   * Starts a network and waits until every node answers a query through the observer.
+   * How to start a network: {@link #options(int, int, long)} gives the defaults (mutual TLS on
+   * the event bus with a project CA, as deployed; no metrics server; no spare port; no extra
+   * JVM arguments), and the {@code with...} methods change one thing each.
+   *
+   * @param nodes number of nodes
+   * @param failureDetectionSeconds Hazelcast failure detection
+   * @param sensorMillis sensor period of every node
+   * @param tls whether the network runs with TLS: {@code cert} makes a project CA in
+   *     {@code tls/} ({@link #tlsDir()}) and a certificate for every node and the observer;
+   *     every node config names them in {@code "tls"} (mutual TLS on the event bus, HTTPS for
+   *     the metrics server). Off only for a test about the plain case ({@link #plain()})
+   * @param metrics every node config has {@code "metrics": {"host": "127.0.0.1", "port": ...}}
+   *     (see {@link #metricsPort(Node)}, {@link #metricsUrl(Node)})
+   * @param spare cluster ports reserved (and listed in every config) for members added later
+   *     with {@link #addMember}
+   * @param jvmArgs extra JVM arguments by node name for the first start (e.g. a crash point)
+   * @param beforeNodesStart run once the keys, registry, certificates and configs are written
+   *     and before any node starts (e.g. to mount a file system on a node's data directory,
+   *     {@link Node#dataDir()})
+   */
+  public record Options(int nodes, int failureDetectionSeconds, long sensorMillis, boolean tls, boolean metrics,
+      int spare, Map<String, List<String>> jvmArgs, Prepare beforeNodesStart) {
+    /** Copies the map; checks the numbers. */
+    public Options {
+      if (nodes < 1 || failureDetectionSeconds < 1 || sensorMillis < 1 || spare < 0) {
+        throw new IllegalArgumentException("bad network options: " + nodes + " nodes, failure detection "
+            + failureDetectionSeconds + " s, sensor " + sensorMillis + " ms, " + spare + " spare");
+      }
+      jvmArgs = Map.copyOf(jvmArgs);
+      java.util.Objects.requireNonNull(beforeNodesStart, "beforeNodesStart");
+    }
+
+    /** @return these options with a metrics server on every node */
+    public Options withMetrics() {
+      return new Options(nodes, failureDetectionSeconds, sensorMillis, tls, true, spare, jvmArgs, beforeNodesStart);
+    }
+
+    /** @return these options without TLS: plain event bus and HTTP (only for a test about the plain case) */
+    public Options plain() {
+      return new Options(nodes, failureDetectionSeconds, sensorMillis, false, metrics, spare, jvmArgs,
+          beforeNodesStart);
+    }
+
+    /** @return these options with {@code n} spare cluster ports for {@link #addMember} */
+    public Options withSpare(int n) {
+      return new Options(nodes, failureDetectionSeconds, sensorMillis, tls, metrics, n, jvmArgs, beforeNodesStart);
+    }
+
+    /** @return these options with extra JVM arguments by node name for the first start */
+    public Options withJvmArgs(Map<String, List<String>> args) {
+      return new Options(nodes, failureDetectionSeconds, sensorMillis, tls, metrics, spare, args, beforeNodesStart);
+    }
+
+    /** @return these options running {@code hook} after generation, before any node starts */
+    public Options beforeNodesStart(Prepare hook) {
+      return new Options(nodes, failureDetectionSeconds, sensorMillis, tls, metrics, spare, jvmArgs, hook);
+    }
+  }
+
+  /**
+   * The default options: TLS, no metrics server, no spare port, no extra JVM arguments.
+   *
+   * @param nodes number of nodes
+   * @param failureDetectionSeconds Hazelcast failure detection
+   * @param sensorMillis sensor period of every node
+   * @return the options, to change with {@code with...}
+   */
+  public static Options options(int nodes, int failureDetectionSeconds, long sensorMillis) {
+    return new Options(nodes, failureDetectionSeconds, sensorMillis, true, false, 0, Map.of(), network -> { });
+  }
+
+  /**
+   * Starts a network with the default options ({@link #options(int, int, long)}: TLS) and waits
+   * until every node answers a query through the observer.
    *
    * @param name a name for the directory (the test class)
    * @param n number of nodes
@@ -176,39 +249,16 @@ public final class LocalNetwork implements AutoCloseable {
    */
   public static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis)
       throws Exception {
-    return start(name, n, failureDetectionSeconds, sensorMillis, 0, Map.of());
+    return start(name, options(n, failureDetectionSeconds, sensorMillis));
   }
 
   /**
-   * As {@link #start(String, int, int, long)}; with {@code metrics} every node config has
-   * {@code "metrics": {"host": "127.0.0.1", "port": ...}} (see {@link #metricsPort(Node)}).
+   * The same as {@link #start(String, int, int, long)} (TLS is the default now); kept for the
+   * tests written when TLS was optional.
    */
-  public static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis,
-      boolean metrics) throws Exception {
-    return start(name, n, failureDetectionSeconds, sensorMillis, 0, Map.of(), metrics);
-  }
-
-  /**
-   * As {@link #start(String, int, int, long)}, with room for members added later and extra
-   * JVM arguments per node.
-   *
-   * @param spare cluster ports reserved (and listed in every config) for members added later
-   *     with {@link #addMember}
-   * @param jvmArgs extra JVM arguments by node name for the first start (e.g. a crash point)
-   */
-  public static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis, int spare,
-      Map<String, List<String>> jvmArgs) throws Exception {
-    return start(name, n, failureDetectionSeconds, sensorMillis, spare, jvmArgs, false);
-  }
-
-  /**
-   * As {@link #start(String, int, int, long)}, running {@code beforeNodesStart} once the keys,
-   * registry and configs are written and before any node starts (e.g. to mount a file system
-   * on a node's data directory, {@link Node#dataDir()}).
-   */
-  public static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis,
-      Prepare beforeNodesStart) throws Exception {
-    return start(name, n, failureDetectionSeconds, sensorMillis, 0, Map.of(), false, beforeNodesStart);
+  public static LocalNetwork startWithTls(String name, int n, int failureDetectionSeconds, long sensorMillis)
+      throws Exception {
+    return start(name, options(n, failureDetectionSeconds, sensorMillis));
   }
 
   /** Work on a generated network before its nodes start. */
@@ -219,35 +269,22 @@ public final class LocalNetwork implements AutoCloseable {
   }
 
   /**
-   * As {@link #start(String, int, int, long)}, with mutual TLS on the event bus: {@code cert}
-   * makes a project CA in {@code tls/} and a certificate for every node and the observer, and
-   * every node config names them in {@code "tls"} (see {@link #tlsDir()}).
+   * Starts a network and waits until every node answers a query through the observer.
+   *
+   * @param name a name for the directory (the test class)
+   * @param options what to start ({@link #options(int, int, long)})
+   * @return the running network; close it
    */
-  public static LocalNetwork startWithTls(String name, int n, int failureDetectionSeconds, long sensorMillis)
-      throws Exception {
-    return start(name, n, failureDetectionSeconds, sensorMillis, 0, Map.of(), false, true, network -> { });
-  }
-
-  private static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis, int spare,
-      Map<String, List<String>> jvmArgs, boolean metrics) throws Exception {
-    return start(name, n, failureDetectionSeconds, sensorMillis, spare, jvmArgs, metrics, false, network -> { });
-  }
-
-  private static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis, int spare,
-      Map<String, List<String>> jvmArgs, boolean metrics, Prepare beforeNodesStart) throws Exception {
-    return start(name, n, failureDetectionSeconds, sensorMillis, spare, jvmArgs, metrics, false, beforeNodesStart);
-  }
-
-  private static LocalNetwork start(String name, int n, int failureDetectionSeconds, long sensorMillis, int spare,
-      Map<String, List<String>> jvmArgs, boolean metrics, boolean tls, Prepare beforeNodesStart) throws Exception {
-    LocalNetwork network = new LocalNetwork(name, n, failureDetectionSeconds, spare);
-    network.extraArgs.putAll(jvmArgs);
-    network.metrics = metrics;
-    network.tls = tls;
+  public static LocalNetwork start(String name, Options options) throws Exception {
+    LocalNetwork network = new LocalNetwork(name, options.nodes(), options.failureDetectionSeconds(),
+        options.spare());
+    network.extraArgs.putAll(options.jvmArgs());
+    network.metrics = options.metrics();
+    network.tls = options.tls();
     Runtime.getRuntime().addShutdownHook(network.killer);
     try {
-      network.generate(n, sensorMillis);
-      beforeNodesStart.accept(network);
+      network.generate(options.nodes(), options.sensorMillis());
+      options.beforeNodesStart().accept(network);
       network.startNodes();
       network.startObserver();
       return network;
@@ -262,11 +299,9 @@ public final class LocalNetwork implements AutoCloseable {
     if (tls) {
       cli("cert", "ca", "--out", tlsDir().toString(), "--name", net);
       for (int i = 1; i <= n; i++) {
-        cli("cert", "issue", "--ca", tlsDir().toString(), "--name", "pi" + i, "--host", "127.0.0.1",
-            "--out", tlsDir().toString());
+        issueCertificate("pi" + i);
       }
-      cli("cert", "issue", "--ca", tlsDir().toString(), "--name", "observer", "--host", "127.0.0.1",
-          "--out", tlsDir().toString());
+      issueCertificate("observer");
     }
     writeKey(keys.resolve("operator"), operator);
     List<String> args = new ArrayList<>(List.of("registry", "--operator-key", keys.resolve("operator.key").toString(),
@@ -286,8 +321,7 @@ public final class LocalNetwork implements AutoCloseable {
                        "failureDetectionSeconds": %d}%s}
           """.formatted(name, name, name, sensorMillis, cluster, ports.get(i - 1), members, failureDetectionSeconds,
           (metrics ? ", \"metrics\": {\"host\": \"127.0.0.1\", \"port\": " + metricsPorts.get(i - 1) + "}" : "")
-          + (tls ? ", \"tls\": {\"ca\": \"tls/ca.crt\", \"cert\": \"tls/%s.crt\", \"key\": \"tls/%s.key\"}"
-              .formatted(name, name) : "")));
+          + tlsBlock(name)));
       Node node = new Node(name, key, config, dir.resolve("data").resolve(name), dir.resolve(name + ".log"));
       node.jvmArgs = extraArgs.getOrDefault(name, List.of());
       nodes.add(node);
@@ -421,13 +455,17 @@ public final class LocalNetwork implements AutoCloseable {
     String updates = registryFiles.subList(1, registryFiles.size()).stream()
         .map(f -> "\"" + f.getFileName() + "\"").collect(Collectors.joining(", "));
     Path config = dir.resolve(name + ".json");
+    if (tls) {
+      issueCertificate(name);
+    }
     Files.writeString(config, """
         {"name": "%s", "keyFile": "keys/%s.key", "registryFile": "registry.txt", "registryUpdates": [%s],
          "dataDir": "data/%s",
          "sensor": {"kind": "virtual", "periodMillis": %d, "randomPeriod": false},
          "cluster": {"name": "%s", "host": "127.0.0.1", "port": %d, "members": [%s],
-                     "failureDetectionSeconds": %d}}
-        """.formatted(name, name, updates, name, sensorMillis, cluster, port, members, failureDetectionSeconds));
+                     "failureDetectionSeconds": %d}%s}
+        """.formatted(name, name, updates, name, sensorMillis, cluster, port, members, failureDetectionSeconds,
+        tlsBlock(name)));
     Node node = new Node(name, key, config, dir.resolve("data").resolve(name), dir.resolve(name + ".log"));
     nodes.add(node);
     return node;
@@ -479,7 +517,6 @@ public final class LocalNetwork implements AutoCloseable {
 
   // ------------------------------------------------------------------ helpers for tests
 
-  /** @return the node's metrics port (networks started with metrics) */
   /**
    * @param port a free loopback port for the outsider's Hazelcast
    * @return how a further full member (e.g. an intruder in a test) joins this network's cluster:
@@ -495,22 +532,95 @@ public final class LocalNetwork implements AutoCloseable {
     return dir.resolve("tls");
   }
 
+  /** @return whether the network runs with TLS (the default) */
+  public boolean tls() {
+    return tls;
+  }
+
+  /** @return the project CA certificate every client trusts (TLS mode) */
+  public Path caFile() {
+    return tlsDir().resolve("ca.crt");
+  }
+
   /**
-   * Issues one more host certificate of this network's project CA (TLS mode), as the
-   * {@code cert issue} command does for a member: e.g. for a hostile member whose
-   * certificate is genuine, so that only the protocol's own checks stop it.
+   * Issues a certificate of the network's CA for {@code 127.0.0.1} and {@code localhost} (with
+   * the {@code cert issue} command): for a further member, a web verticle in the test, or a
+   * hostile member that is to hold a valid certificate.
    *
-   * @param name the certificate's name ({@code tls/<name>.crt}, {@code tls/<name>.key})
-   * @return the CA, certificate and key, checked
+   * @param name the certificate's name; {@code tls/NAME.crt} and {@code tls/NAME.key} must not exist
+   * @return its checked TLS files
    */
-  public io.wallance.tls.TlsFiles issueCertificate(String name) throws IOException {
+  public io.wallance.tls.TlsFiles issueCertificate(String name) {
     if (!tls) {
-      throw new IllegalStateException("no project CA: start the network with TLS");
+      throw new IllegalStateException("a plain network has no CA");
     }
-    cli("cert", "issue", "--ca", tlsDir().toString(), "--name", name, "--host", "127.0.0.1", "--out",
-        tlsDir().toString());
-    return new io.wallance.tls.TlsFiles(tlsDir().resolve("ca.crt"), tlsDir().resolve(name + ".crt"),
-        tlsDir().resolve(name + ".key")).check();
+    cli("cert", "issue", "--ca", tlsDir().toString(), "--name", name, "--host", "127.0.0.1", "--host", "localhost",
+        "--out", tlsDir().toString());
+    return new io.wallance.tls.TlsFiles(caFile(), tlsDir().resolve(name + ".crt"), tlsDir().resolve(name + ".key"))
+        .check();
+  }
+
+  /**
+   * @param files a member's TLS files (e.g. from {@link #issueCertificate}), or null for none
+   * @return Vert.x options for a further clustered member: mutual TLS on its event bus with those files
+   */
+  public static io.vertx.core.VertxOptions vertxOptions(io.wallance.tls.TlsFiles files) {
+    io.vertx.core.VertxOptions options = new io.vertx.core.VertxOptions();
+    if (files != null) {
+      options.setEventBusOptions(files.applyTo(new io.vertx.core.eventbus.EventBusOptions()));
+    }
+    return options;
+  }
+
+  /** @return {@code https} with TLS, else {@code http}: the scheme of the nodes' metrics servers */
+  public String scheme() {
+    return tls ? "https" : "http";
+  }
+
+  /** @return the base URL of a node's metrics server (networks started with metrics) */
+  public String metricsUrl(Node node) {
+    return scheme() + "://127.0.0.1:" + metricsPort(node);
+  }
+
+  /**
+   * An HTTP client trusting exactly the project CA (TLS mode) and verifying host names, as a
+   * scraper or readiness probe configured with the CA does; the JDK's default client otherwise.
+   *
+   * @return a new client
+   */
+  public java.net.http.HttpClient httpClient() {
+    java.net.http.HttpClient.Builder builder = java.net.http.HttpClient.newBuilder()
+        .connectTimeout(Duration.ofSeconds(5));
+    if (tls) {
+      builder.sslContext(sslContext(caFile()));
+    }
+    return builder.build();
+  }
+
+  /**
+   * @param caPem a CA certificate in PEM
+   * @return a TLS context trusting only that CA (no JDK default CAs)
+   */
+  public static javax.net.ssl.SSLContext sslContext(Path caPem) {
+    try {
+      java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry("project-ca", io.wallance.tls.ProjectCa.readCertificate(caPem));
+      javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+          javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      return context;
+    } catch (java.security.GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("cannot trust " + caPem + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The {@code "tls"} member of a node config (with its leading comma), or "" for a plain network. */
+  private String tlsBlock(String name) {
+    return tls ? ", \"tls\": {\"ca\": \"tls/ca.crt\", \"cert\": \"tls/%s.crt\", \"key\": \"tls/%s.key\"}"
+        .formatted(name, name) : "";
   }
 
   /** Runs one of our commands in this JVM; fails with its error output when it fails. */
@@ -522,6 +632,7 @@ public final class LocalNetwork implements AutoCloseable {
     }
   }
 
+  /** @return the node's metrics port (networks started with metrics) */
   public int metricsPort(Node node) {
     return metricsPorts.get(nodes.indexOf(node));
   }

@@ -43,7 +43,7 @@ class MembershipIT {
 
   @BeforeAll
   static void startNetwork() throws Exception {
-    network = LocalNetwork.start("MembershipIT", 4, 5, 300, 1, java.util.Map.of());
+    network = LocalNetwork.start("MembershipIT", LocalNetwork.options(4, 5, 300).withSpare(1));
   }
 
   @AfterAll

@@ -1,6 +1,7 @@
 package io.wallance.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonObject;
 import io.wallance.cluster.ClusterOptions;
@@ -42,6 +43,9 @@ import org.junit.jupiter.api.Timeout;
  * moves as a purchase happens; {@code /readiness} is 200 with all members up and 503 on the
  * running nodes (and the web verticle) while two of four are paused (no quorum); a node
  * restarted after missing purchases answers 503 (in-sync: syncing) until it holds them, then 200.
+ * Every server is HTTPS with a certificate of the network's project CA, and every request here
+ * trusts exactly that CA (as Prometheus with {@code tls_config: ca_file} and the Ansible readiness
+ * waits do); a client that does not trust it, or speaks plain HTTP, gets nothing.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -53,18 +57,20 @@ class MetricsIT {
 
   private static LocalNetwork network;
   private static WebVerticle web;
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static HttpClient http;
 
   @BeforeAll
   static void start() throws Exception {
     assertThat(PROMTOOL).as("promtool (Debian package prometheus; run bash .ci/setup)").isExecutable();
-    network = LocalNetwork.start("MetricsIT", 4, 10, 300, true);
+    network = LocalNetwork.start("MetricsIT", LocalNetwork.options(4, 10, 300).withMetrics());
     Path dir = network.dir();
     Registry registry = RegistryFile.read(dir.resolve("registry.txt")).body();
     Crypto.KeyPair operator = network.operator();
     WebConfig config = new WebConfig(dir.resolve("registry.txt"), dir.resolve("keys/operator.key"),
         dir.resolve("operator.password"), dir.resolve("data/web"), "127.0.0.1", 0,
-        new ClusterOptions("unused", List.of("127.0.0.1:1"), "127.0.0.1", 1, "127.0.0.1", 0, true, 10));
+        new ClusterOptions("unused", List.of("127.0.0.1:1"), "127.0.0.1", 1, "127.0.0.1", 0, true, 10))
+        .withTls(network.issueCertificate("web"));
+    http = network.httpClient();
     web = new WebVerticle(config, registry, operator, PasswordHash.create("pw", 1000));
     network.observer().deployVerticle(web).await(30, TimeUnit.SECONDS);
   }
@@ -77,15 +83,15 @@ class MetricsIT {
   }
 
   private static String nodeUrl(Node node) {
-    return "http://127.0.0.1:" + network.metricsPort(node);
+    return network.metricsUrl(node);
   }
 
   private static String webUrl() {
-    return "http://127.0.0.1:" + web.actualPort();
+    return "https://127.0.0.1:" + web.actualPort();
   }
 
   private static HttpResponse<String> get(String url) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+    return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -144,6 +150,15 @@ class MetricsIT {
     assertThat(body.getString("status")).isEqualTo("UP");
     assertThat(body.encode()).contains("\"id\":\"in-sync\"").contains("\"id\":\"quorum\"")
         .contains("\"id\":\"cluster\"").contains("\"id\":\"store\"");
+    // HTTPS only, and only for a client trusting the project CA.
+    assertThat(nodeUrl(network.node(0))).startsWith("https://");
+    HttpClient untrusting = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    for (String url : List.of(nodeUrl(network.node(0)) + "/readiness", webUrl() + "/readiness")) {
+      assertThatThrownBy(() -> untrusting.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+          .build(), HttpResponse.BodyHandlers.ofString())).as(url).isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+      String plain = url.replace("https://", "http://");
+      assertThat(status(plain)).as(plain).isNotEqualTo(200);
+    }
   }
 
   @Test

@@ -37,7 +37,10 @@ import org.junit.jupiter.api.Timeout;
  * running {@code demo} (every node's metrics port and the web verticle, on loopback), and every
  * PromQL query of {@code conf/grafana/wallance.json} is run against it through its HTTP API and
  * must return data. Purchases happen while it scrapes, so rates and latency quantiles have
- * something to show. Everything started here is stopped in {@link #cleanUp()}.
+ * something to show. The demo serves every /metrics over HTTPS with its project CA, and
+ * Prometheus scrapes with {@code scheme: https} and {@code tls_config: ca_file:} that CA (host
+ * names verified); a job without the CA gets no sample ({@code up} 0). Everything started here
+ * is stopped in {@link #cleanUp()}.
  */
 @Timeout(value = 360, unit = TimeUnit.SECONDS)
 class PrometheusDemoIT {
@@ -81,7 +84,7 @@ class PrometheusDemoIT {
     work = Files.createDirectories(Path.of("target", "it", "PrometheusDemoIT-" + UUID.randomUUID().toString()
         .substring(0, 8)).toAbsolutePath());
     int httpPort = freePort();
-    String url = "http://127.0.0.1:" + httpPort;
+    String url = "https://127.0.0.1:" + httpPort;
 
     demo = new ProcessBuilder(java(), "-jar", jar.toString(), "demo", "--nodes", "4", "--http-port",
         Integer.toString(httpPort), "--password", "pw", "--sensor-period", "500").redirectErrorStream(true).start();
@@ -104,6 +107,10 @@ class PrometheusDemoIT {
     assertThat(String.join("\n", output)).as("demo start-up shows progress (Progress)").contains("[demo] ");
     Path dir = output.stream().map(DIR::matcher).filter(Matcher::find).map(m -> Path.of(m.group(1))).findFirst()
         .orElseThrow();
+    Path ca = dir.resolve("tls").resolve("ca.crt");
+    assertThat(output).as("the demo names its CA").anyMatch(l -> l.startsWith("CA:        " + ca + "  "));
+    HttpClient demoApi = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+        .sslContext(LocalNetwork.sslContext(ca)).build();
 
     // prometheus.yml: the nodes' metrics ports (metrics-targets.txt) and the web verticle.
     List<String> targets = new ArrayList<>();
@@ -118,12 +125,22 @@ class PrometheusDemoIT {
           evaluation_interval: 2s
         scrape_configs:
           - job_name: wallance-nodes
+            scheme: https
+            tls_config:
+              ca_file: %s
             static_configs:
               - targets: [%s]
           - job_name: wallance-web
+            scheme: https
+            tls_config:
+              ca_file: %s
             static_configs:
               - targets: ['127.0.0.1:%d']
-        """.formatted(String.join(", ", targets), httpPort));
+          - job_name: without-the-ca
+            scheme: https
+            static_configs:
+              - targets: [%s]
+        """.formatted(ca, String.join(", ", targets), ca, httpPort, targets.get(0)));
     int promPort = freePort();
     String prom = "http://127.0.0.1:" + promPort;
     prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + config,
@@ -136,10 +153,16 @@ class PrometheusDemoIT {
       JsonArray up = query(prom, "up == 1");
       return up != null && up.size() == 5;
     });
+    // The same node, scraped without the CA: the certificate is refused, no sample.
+    await("the scrape without the CA refused", DATA, () -> {
+      JsonArray refused = query(prom, "up{job=\"without-the-ca\"} == 0");
+      return refused != null && refused.size() == 1;
+    });
+    assertThat(query(prom, "up{job=\"without-the-ca\"} == 1")).isEmpty();
 
     // Purchases while Prometheus scrapes: the buy queues until the node can afford it.
     for (String node : List.of("pi1", "pi2", "pi3")) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/api/nodes/" + node + "/purchases"))
+      HttpResponse<String> r = demoApi.send(HttpRequest.newBuilder(URI.create(url + "/api/nodes/" + node + "/purchases"))
           .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("operator:pw".getBytes(
               StandardCharsets.UTF_8)))
           .header("Content-Type", "application/json")

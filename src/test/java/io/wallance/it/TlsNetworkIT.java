@@ -139,6 +139,25 @@ class TlsNetworkIT {
         "--ca", ca.toString());
     assertThat(wrongScheme.code).isNotZero();
     assertThat(wrongScheme.err).contains("--ca is for an https://");
+
+    // registry --continue-from reads the live heads from the dashboard: over HTTPS, with --ca only.
+    List<String> continuing = List.of("registry", "--operator-key", network.dir().resolve("keys/operator.key")
+        .toString(), "--previous", network.dir().resolve("registry.txt").toString(), "--remove", "pi4",
+        "--continue-from", base, "--password", PASSWORD);
+    Path out = network.dir().resolve("continuing.txt");
+    List<String> noCa = new java.util.ArrayList<>(continuing);
+    noCa.addAll(List.of("--out", out.toString()));
+    Result untrustedHeads = run(noCa.toArray(String[]::new));
+    assertThat(untrustedHeads.code).isNotZero();
+    assertThat(untrustedHeads.err).contains("not trusted");
+    assertThat(out).doesNotExist();
+    List<String> withCa = new java.util.ArrayList<>(noCa);
+    withCa.addAll(List.of("--ca", ca.toString()));
+    // With the CA the heads are read over HTTPS; the command then applies the protocol's own rule
+    // (pi4 answers, so it may not be removed by a continuing epoch): proof that the live views came in.
+    Result heads = run(withCa.toArray(String[]::new));
+    assertThat(heads.err).doesNotContain("not trusted").contains("pi4 is online but removed");
+    assertThat(out).doesNotExist();
   }
 
   private record Result(int code, String out, String err) {}

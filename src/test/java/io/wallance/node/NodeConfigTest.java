@@ -69,6 +69,23 @@ class NodeConfigTest {
   }
 
   @Test
+  void theHealthAddressReplacesTheMetricsBlockAndKeepsTls() throws Exception {
+    // node --health (the Ansible roles) replaces the metrics block: the node must keep its TLS
+    // (mutual TLS on the event bus, HTTPS for that server), not fall back to plain.
+    io.wallance.tls.ProjectCa ca = io.wallance.tls.ProjectCa.create("cfg", 30);
+    ca.write(dir.resolve("tls"));
+    ca.issue("pi1", java.util.List.of("127.0.0.1"), 30).write(dir.resolve("tls"), "pi1");
+    NodeConfig config = NodeConfig.load(write("""
+        {"name": "pi1", "keyFile": "k", "registryFile": "r", "dataDir": "d",
+         "tls": {"ca": "tls/ca.crt", "cert": "tls/pi1.crt", "key": "tls/pi1.key"}, %s}""".formatted(CLUSTER)));
+    assertThat(config.tls()).isNotNull();
+    NodeConfig health = config.withMetrics(new NodeConfig.Metrics("127.0.0.1", 8081));
+    assertThat(health.metrics()).isEqualTo(new NodeConfig.Metrics("127.0.0.1", 8081));
+    assertThat(health.tls()).isEqualTo(config.tls());
+    assertThat(health.withCrashAt(null).tls()).isEqualTo(config.tls());
+  }
+
+  @Test
   void registryUpdatesAndTheStoreSyncPolicyAreRead() throws Exception {
     NodeConfig config = NodeConfig.load(write("""
         {"name": "pi5", "keyFile": "k", "registryFile": "registry.txt", "registryUpdates": ["registry-2.txt"],

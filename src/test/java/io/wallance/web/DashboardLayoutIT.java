@@ -45,6 +45,7 @@ class DashboardLayoutIT {
   private static Vertx vertx;
   private static String base;
   private static Browser browser;
+  private static io.wallance.tls.TlsFiles tls;
   private static final List<Object> commandsReachingANode = new CopyOnWriteArrayList<>();
 
   @BeforeAll
@@ -57,12 +58,13 @@ class DashboardLayoutIT {
       vertx.eventBus().<JsonObject>consumer(addresses.query(member.id()), m -> m.reply(view));
       vertx.eventBus().consumer(addresses.command(member.id()), m -> commandsReachingANode.add(m.body()));
     }
+    tls = io.wallance.it.TestCa.web(dir.resolve("tls"));
     WebConfig config = new WebConfig(dir.resolve("r"), dir.resolve("k"), dir.resolve("p"), dir.resolve("data"),
-        "127.0.0.1", 0, ClusterOptions.loopback("unused", List.of(5701), 5701, true, 5));
+        "127.0.0.1", 0, ClusterOptions.loopback("unused", List.of(5701), 5701, true, 5)).withTls(tls);
     WebVerticle web = new WebVerticle(config, NET.registry(), NET.operator(), PasswordHash.create(PASSWORD, 1_000));
     vertx.deployVerticle(web).await(20, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + web.actualPort();
-    browser = Browser.start(1280, 900);
+    base = "https://127.0.0.1:" + web.actualPort();
+    browser = Browser.start(1280, 900, tls.ca());
   }
 
   @AfterAll
@@ -157,7 +159,10 @@ class DashboardLayoutIT {
 
     HttpResponse<String> anonymous = http(base + "/eventbus/info", null);
     assertThat(anonymous.statusCode()).isEqualTo(401);
-    String cookie = browser.driver().manage().getCookieNamed(OperatorSessions.COOKIE).getValue();
+    org.openqa.selenium.Cookie session = browser.driver().manage().getCookieNamed(OperatorSessions.COOKIE);
+    assertThat(session.isSecure()).as("the session cookie over HTTPS is Secure").isTrue();
+    assertThat(session.isHttpOnly()).isTrue();
+    String cookie = session.getValue();
     HttpResponse<String> otherSite = http(base + "/eventbus/info", OperatorSessions.COOKIE + "=" + cookie,
         "Origin", "http://evil.example");
     assertThat(otherSite.statusCode()).isEqualTo(403);
@@ -167,6 +172,19 @@ class DashboardLayoutIT {
     assertThat(http(base + "/", null).headers().firstValue("Location")).hasValue("/login.html");
     assertThat(http(base + "/login.html", null).headers().firstValue("Content-Security-Policy").orElse(""))
         .contains("script-src 'self';");
+  }
+
+  @Test
+  void aBrowserThatDoesNotTrustTheProjectCaGetsChromiumsCertificateErrorNotTheDashboard() throws Exception {
+    // The same Chromium, flags and page, with an NSS database without the CA: what the trusted
+    // browser of the other tests sees is due to the CA in its database, not to lax settings.
+    try (Browser untrusting = Browser.start(1280, 900, null)) {
+      untrusting.driver().get(base + "/login.html");
+      untrusting.await("Chromium's certificate error page", WAIT, () -> untrusting.driver().getPageSource()
+          .contains("ERR_CERT_AUTHORITY_INVALID"));
+      assertThat(untrusting.all("#password")).isEmpty();
+      untrusting.screenshot("untrusted-ca");
+    }
   }
 
   private static List<String> visibleCards() {
@@ -189,6 +207,7 @@ class DashboardLayoutIT {
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
-    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newBuilder().sslContext(io.wallance.it.LocalNetwork.sslContext(tls.ca())).build()
+        .send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

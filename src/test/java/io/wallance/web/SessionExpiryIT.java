@@ -50,18 +50,20 @@ class SessionExpiryIT {
           .put("pending", 0);
       vertx.eventBus().<JsonObject>consumer(addresses.query(member.id()), m -> m.reply(view));
     }
+    io.wallance.tls.TlsFiles tls = io.wallance.it.TestCa.web(dir.resolve("tls"));
     WebConfig config = new WebConfig(dir.resolve("r"), dir.resolve("k"), dir.resolve("p"), dir.resolve("data"),
         "127.0.0.1", 0, ClusterOptions.loopback("unused", List.of(5701), 5701, true, 5))
-        .withSessions(new WebConfig.Sessions(60_000, ABSOLUTE_MILLIS));
+        .withSessions(new WebConfig.Sessions(60_000, ABSOLUTE_MILLIS))
+        .withTls(tls);
     WebVerticle web = new WebVerticle(config, NET.registry(), NET.operator(), PasswordHash.create(PASSWORD, 1_000));
     vertx.deployVerticle(web).await(20, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + web.actualPort();
+    base = "https://127.0.0.1:" + web.actualPort();
     // Readings keep flowing, as on a real fleet.
     String pi1 = NET.id("pi1");
     long[] seq = {0};
     timer = vertx.setPeriodic(500, id -> vertx.eventBus().publish(addresses.events(), new JsonObject()
         .put("type", "reading").put("node", pi1).put("kind", "virtual").put("value", 21_000).put("seq", ++seq[0])));
-    browser = Browser.start(1280, 900);
+    browser = Browser.start(1280, 900, tls.ca());
   }
 
   @AfterAll

@@ -281,6 +281,59 @@ class WebSecurityTest {
     assertThat(foreign.statusCode()).isEqualTo(403);
   }
 
+  @Test
+  void overHttpsTheCookieIsSecureAndOnlyTheHttpsOriginCounts() throws Exception {
+    Path tls = dir.resolve("tls-" + System.nanoTime());
+    io.wallance.tls.ProjectCa ca = io.wallance.tls.ProjectCa.create("websec", 30);
+    ca.write(tls);
+    ca.issue("web", List.of("127.0.0.1"), 30).write(tls, "web");
+    WebConfig config = new WebConfig(dir.resolve("r"), dir.resolve("k"), dir.resolve("p"),
+        dir.resolve("data-tls-" + System.nanoTime()), "127.0.0.1", 0,
+        ClusterOptions.loopback("unused", List.of(5701), 5701, true, 5))
+        .withTls(new io.wallance.tls.TlsFiles(tls.resolve("ca.crt"), tls.resolve("web.crt"), tls.resolve("web.key")));
+    WebVerticle verticle = new WebVerticle(config, NET.registry(), NET.operator(), PasswordHash.create(PASSWORD, 1_000));
+    deployments.add(vertx.deployVerticle(verticle).await(20, TimeUnit.SECONDS));
+    int httpsPort = verticle.actualPort();
+    // A client trusting only the project CA, verifying the name, as `status --ca` does.
+    WebClient c = WebClient.create(vertx, new WebClientOptions().setSsl(true).setVerifyHost(true)
+        .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(tls.resolve("ca.crt").toString()))
+        .setFollowRedirects(false).setDefaultHost("127.0.0.1").setDefaultPort(httpsPort));
+    clients.add(c);
+    java.util.function.Function<String, HttpResponse<Buffer>> loginFrom = origin -> {
+      try {
+        return c.post("/login").putHeader("Content-Type", "application/x-www-form-urlencoded")
+            .putHeader("Origin", origin).sendBuffer(Buffer.buffer("user=operator&password=" + PASSWORD))
+            .await(20, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    };
+    // A page served over plain HTTP on the same name and port is another origin.
+    assertThat(loginFrom.apply("http://127.0.0.1:" + httpsPort).statusCode()).isEqualTo(403);
+    HttpResponse<Buffer> r = loginFrom.apply("https://127.0.0.1:" + httpsPort);
+    assertThat(r.statusCode()).isEqualTo(303);
+    String setCookie = String.join("\n", r.cookies());
+    assertThat(setCookie).containsIgnoringCase("; Secure").containsIgnoringCase("HttpOnly")
+        .containsIgnoringCase("SameSite=Strict");
+    Matcher m = COOKIE.matcher(setCookie);
+    assertThat(m.find()).as(setCookie).isTrue();
+    assertThat(get(c, "/api/state", m.group(1)).statusCode()).isEqualTo(200);
+    // A client that does not trust the project CA gets no connection at all.
+    WebClient untrusting = WebClient.create(vertx, new WebClientOptions().setSsl(true).setVerifyHost(true)
+        .setDefaultHost("127.0.0.1").setDefaultPort(httpsPort));
+    clients.add(untrusting);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> untrusting.get("/login.html").send()
+        .await(20, TimeUnit.SECONDS)).hasStackTraceContaining("PKIX");
+  }
+
+  @Test
+  void overPlainHttpTheCookieIsNotMarkedSecure() throws Exception {
+    start();
+    HttpResponse<Buffer> r = login(from("127.0.0.1"), PASSWORD);
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(String.join("\n", r.cookies())).doesNotContainIgnoringCase("Secure");
+  }
+
   // ------------------------------------------------------------------ the bridge
 
   /** A raw SockJS WebSocket on the bridge; frames received go to {@link #frames}. */
