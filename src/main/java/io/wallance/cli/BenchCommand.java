@@ -35,7 +35,6 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -132,23 +131,13 @@ final class BenchCommand implements Callable<Integer> {
     int c = concurrency == null ? count : concurrency;
     long sensor = sensorPeriod != null ? sensorPeriod : count <= 8 ? 100 : 25L * count;
     int failure = failureDetection != null ? failureDetection : Math.max(LocalFleet.FAILURE_DETECTION_SECONDS, count);
-    if (count < 3 || count > 64) {
-      throw new ParameterException(spec.commandLine(), "--nodes must be 3-64, got " + count);
-    }
-    if (p < 1 || p > count) {
-      throw new ParameterException(spec.commandLine(), "--processes must be 1-" + count + ", got " + p);
-    }
+    OptionRange options = new OptionRange(spec).check("--nodes", count, 3, 64).check("--processes", p, 1, count);
     if (c < 1 || purchases < 1 || warmup < 0 || sampleSeconds < 1 || (duration != null && duration < 1)
         || (rate != null && !(rate > 0))) {
-      throw new ParameterException(spec.commandLine(),
+      throw options.fail(
           "--concurrency, --purchases, --duration, --rate and --sample-seconds must be positive, --warmup >= 0");
     }
-    if (failure < 2 || failure > 600) {
-      throw new ParameterException(spec.commandLine(), "--failure-detection must be 2-600, got " + failure);
-    }
-    if (sensor < 100 || sensor > 10_000) {
-      throw new ParameterException(spec.commandLine(), "--sensor-period must be 100-10000, got " + sensor);
-    }
+    options.check("--failure-detection", failure, 2, 600).check("--sensor-period", sensor, 100, 10_000);
     List<String> flags = new ArrayList<>(profile(jvmProfile));
     flags.addAll(jvmOptions);
     quietLibraries();

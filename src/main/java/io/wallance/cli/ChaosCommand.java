@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -153,40 +152,20 @@ final class ChaosCommand implements Callable<Integer> {
   }
 
   private List<ChaosFault> validate() {
-    if (nodes < 4 || nodes > 9) {
-      throw new ParameterException(spec.commandLine(), "--nodes must be 4-9, got " + nodes);
-    }
-    if (rounds < 1 || rounds > 100) {
-      throw new ParameterException(spec.commandLine(), "--rounds must be 1-100, got " + rounds);
-    }
-    if (hold < 6 || hold > 600) {
-      throw new ParameterException(spec.commandLine(), "--hold must be 6-600 seconds, got " + hold);
-    }
-    if (recoveryLimit < 10 || recoveryLimit > 900) {
-      throw new ParameterException(spec.commandLine(), "--recovery-limit must be 10-900 seconds, got " + recoveryLimit);
-    }
-    if (sensorPeriod < 100 || sensorPeriod > 10_000) {
-      throw new ParameterException(spec.commandLine(), "--sensor-period must be 100-10000, got " + sensorPeriod);
-    }
-    if (lossPercent < 1 || lossPercent > 90) {
-      throw new ParameterException(spec.commandLine(), "--loss must be 1-90 percent, got " + lossPercent);
-    }
-    if (delayMillis < 1 || delayMillis > 10_000) {
-      throw new ParameterException(spec.commandLine(), "--delay must be 1-10000 ms, got " + delayMillis);
-    }
-    if (skewMinutes < 1 || skewMinutes > 1440) {
-      throw new ParameterException(spec.commandLine(), "--skew must be 1-1440 minutes, got " + skewMinutes);
-    }
+    OptionRange options = new OptionRange(spec).check("--nodes", nodes, 4, 9).check("--rounds", rounds, 1, 100)
+        .check("--hold", hold, 6, 600, "seconds").check("--recovery-limit", recoveryLimit, 10, 900, "seconds")
+        .check("--sensor-period", sensorPeriod, 100, 10_000).check("--loss", lossPercent, 1, 90, "percent")
+        .check("--delay", delayMillis, 1, 10_000, "ms").check("--skew", skewMinutes, 1, 1440, "minutes");
     LinkedHashSet<ChaosFault> kinds = new LinkedHashSet<>();
     for (String f : faults) {
       try {
         kinds.add(ChaosFault.parse(f));
       } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), "--faults: " + e.getMessage());
+        throw options.fail("--faults: " + e.getMessage());
       }
     }
     if (kinds.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), "--faults must name at least one fault");
+      throw options.fail("--faults must name at least one fault");
     }
     return List.copyOf(kinds);
   }

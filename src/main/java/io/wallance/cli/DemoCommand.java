@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -71,17 +70,10 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (count < 3 || count > 16) {
-      throw new ParameterException(spec.commandLine(), "--nodes must be 3-16, got " + count);
-    }
-    if (httpPort < 1 || httpPort > 65_535) {
-      throw new ParameterException(spec.commandLine(), "--http-port must be 1-65535, got " + httpPort);
-    }
-    if (sensorPeriod < 100 || sensorPeriod > 10_000) {
-      throw new ParameterException(spec.commandLine(), "--sensor-period must be 100-10000, got " + sensorPeriod);
-    }
+    OptionRange options = new OptionRange(spec).check("--nodes", count, 3, 16).check("--http-port", httpPort, 1, 65_535)
+        .check("--sensor-period", sensorPeriod, 100, 10_000);
     if (password != null && password.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), "--password must not be empty");
+      throw options.fail("--password must not be empty");
     }
     quietLibraries();
     io.wallance.tls.TlsFiles.warmUp(); // the dashboard and its client speak TLS (see warmUp)
