@@ -1,7 +1,7 @@
 package io.wallance.ledger;
 
 import io.wallance.protocol.Signed;
-import java.util.LinkedHashMap;
+import io.wallance.util.BoundedMap;
 import java.util.Map;
 
 /**
@@ -20,14 +20,7 @@ public final class SignatureCheck {
 
   /** A check remembering the last {@code capacity} results. */
   public SignatureCheck(int capacity) {
-    this.recent = new LinkedHashMap<>(256, 0.75f, true) {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-        return size() > capacity;
-      }
-    };
+    this.recent = BoundedMap.accessOrder(capacity);
   }
 
   /** True when the message's signature verifies against its author's key. */

@@ -24,6 +24,7 @@ import io.wallance.cluster.Addresses;
 import io.wallance.ledger.LedgerEvent;
 import io.wallance.protocol.Reason;
 import io.wallance.protocol.Registry;
+import io.wallance.util.BoundedMap;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -91,14 +92,9 @@ public final class NodeMetrics extends VerticleBase {
   private final Tags tags;
   private final List<Meter> meters = new ArrayList<>();
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-  private final Map<String, Long> lastPurchaseState = new LinkedHashMap<>(64, 0.75f, false) {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-      return size() > 1024;
-    }
-  };
+  /** Most purchases whose last state is remembered, so a repeated state is not counted twice. */
+  static final int PURCHASE_STATES = 1024;
+  final BoundedMap<String, Long> lastPurchaseState = BoundedMap.insertionOrder(PURCHASE_STATES);
   private final Map<String, Long> rejectionLoggedAt = new HashMap<>();
   private final Map<String, Long> rejectionSuppressed = new HashMap<>();
   private final Map<String, Long> rejectionsByReason = new ConcurrentHashMap<>();

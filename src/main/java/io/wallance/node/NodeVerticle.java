@@ -12,8 +12,8 @@ import io.vertx.core.json.JsonObject;
 import io.wallance.cluster.Addresses;
 import io.wallance.cluster.SubscriptionGuard;
 import io.wallance.ledger.Effects;
-import io.wallance.ledger.LedgerState;
 import io.wallance.ledger.LedgerEvent;
+import io.wallance.ledger.LedgerState;
 import io.wallance.ledger.MemoryCaps;
 import io.wallance.ledger.Replica;
 import io.wallance.ledger.ReplicaOptions;
@@ -28,13 +28,14 @@ import io.wallance.protocol.ProtocolException;
 import io.wallance.protocol.Reason;
 import io.wallance.protocol.Registry;
 import io.wallance.protocol.Share;
-import io.wallance.protocol.Status;
 import io.wallance.protocol.Signed;
+import io.wallance.protocol.Status;
 import io.wallance.store.ContractRunLog;
 import io.wallance.store.LedgerStore;
 import io.wallance.store.PurchaseRecord;
 import io.wallance.store.StoreArchive;
 import io.wallance.store.StoreException;
+import io.wallance.util.BoundedMap;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -46,7 +47,6 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -140,14 +140,8 @@ public final class NodeVerticle extends VerticleBase {
   private final TokenBuckets eventLimiter = new TokenBuckets(REJECTED_EVENTS_PER_SECOND, REJECTED_EVENTS_PER_SECOND);
   private final PurchaseQueue purchases = new PurchaseQueue();
   private final Map<String, Long> runtimeRejections = new TreeMap<>();
-  private final Map<String, Long> firstSeen = new LinkedHashMap<>(64, 0.75f, false) {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-      return size() > 4096;
-    }
-  };
+  /** When each pending request was first seen, for the finality latency (eldest dropped past the cap). */
+  private final BoundedMap<String, Long> firstSeen = BoundedMap.insertionOrder(FIRST_SEEN);
   private final Deque<JsonObject> readings = new ArrayDeque<>();
   private Set<String> knownSenders = Set.of();
   private JsonObject catalogue;
@@ -208,6 +202,8 @@ public final class NodeVerticle extends VerticleBase {
    * bench load and far more at a Pi fleet's pace. 8192 held 2.2 MB (BENCHMARKS.md, Pi profile).
    */
   private static final int SIGNATURE_CACHE = 2048;
+  /** Most pending requests whose first-seen time is kept (an older one's latency reads 0). */
+  static final int FIRST_SEEN = 4096;
 
   /** What the store holds at start (read on a worker). */
   private record Stored(Optional<LedgerState> state, List<PurchaseRecord> purchases,

@@ -1,8 +1,8 @@
 package io.wallance.web;
 
-import io.wallance.config.ConfigException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.wallance.config.ConfigException;
 import io.wallance.protocol.Canon;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,8 +1,8 @@
 package io.wallance.web;
 
-import io.wallance.config.ConfigException;
 import io.vertx.core.Vertx;
 import io.wallance.cluster.ClusterFactory;
+import io.wallance.config.ConfigException;
 import io.wallance.metrics.Observability;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.Registry;

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.wallance.protocol.Canon;
 import io.wallance.protocol.Registry;
+import io.wallance.util.BoundedMap;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -537,13 +538,6 @@ final class Fleet {
   }
 
   private static <V> Map<String, V> bounded(int capacity) {
-    return new LinkedHashMap<>(16, 0.75f, false) {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-        return size() > capacity;
-      }
-    };
+    return BoundedMap.insertionOrder(capacity);
   }
 }

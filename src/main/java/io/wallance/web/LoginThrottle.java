@@ -1,5 +1,6 @@
 package io.wallance.web;
 
+import io.wallance.util.BoundedMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -69,14 +70,7 @@ final class LoginThrottle {
     this.perUser = perUser;
     this.maxAddresses = maxAddresses;
     this.clock = clock;
-    this.addresses = new LinkedHashMap<>(64, 0.75f, true) {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Record> eldest) {
-        return size() > LoginThrottle.this.maxAddresses;
-      }
-    };
+    this.addresses = BoundedMap.accessOrder(maxAddresses);
   }
 
   /**

@@ -131,6 +131,11 @@ final class OperatorAuth implements Handler<RoutingContext> {
     return result.future().onComplete(done -> queued--);
   }
 
+  /** @return password attempts waiting for their turn (at most {@link #MAX_QUEUED}) */
+  int queued() {
+    return queued;
+  }
+
   /** 429 with {@code Retry-After} (whole seconds, rounded up). */
   static void throttled(RoutingContext ctx, long waitMillis) {
     long seconds = Math.max(1, (waitMillis + 999) / 1000);

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.Reason;
 import io.wallance.protocol.Registry;
-import io.wallance.protocol.Signed;
 import io.wallance.protocol.Share;
+import io.wallance.protocol.Signed;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -40,6 +41,7 @@ class NodeMetricsTest {
   private final AtomicBoolean joined = new AtomicBoolean(true);
   private final HttpClient http = HttpClient.newHttpClient();
   private Vertx vertx;
+  private NodeMetrics metrics;
   private int port;
 
   @BeforeEach
@@ -55,7 +57,7 @@ class NodeMetricsTest {
     }
     Registry genesis = new Registry(NET, 1, 0, 5, 2, 1, 5, members, List.of(new Registry.Party("e5".repeat(32),
         "operator")), Map.of("Receipt", 2L, "Nespresso", 3L), "e5".repeat(32));
-    NodeMetrics metrics = new NodeMetrics(addresses, IDS.get(0), "pi1", genesis, "127.0.0.1", 0, Observability.registry(),
+    metrics = new NodeMetrics(addresses, IDS.get(0), "pi1", genesis, "127.0.0.1", 0, Observability.registry(),
         joined::get).roundMillis(200);
     vertx.deployVerticle(metrics).await(10, TimeUnit.SECONDS);
     port = metrics.actualPort();
@@ -173,6 +175,26 @@ class NodeMetricsTest {
     assertThat(x.value("wallance_shares_total", "node", "pi1")).isEqualTo(10);
     assertThat(x.value("wallance_members_online", "node", "pi1")).isEqualTo(4);
     assertThat(x.has("jvm_memory_used_bytes")).as("JVM metrics").isTrue();
+  }
+
+  @Test
+  void purchaseStatesPastTheCapKeepOnlyTheNewest() throws Exception {
+    String me = IDS.get(0);
+    int purchases = NodeMetrics.PURCHASE_STATES + 100;
+    for (int i = 1; i <= purchases; i++) {
+      publish(new JsonObject().put("type", "purchase").put("node", me).put("purchase", i).put("state", "waiting"));
+    }
+    await("every purchase counted", () -> scrape().value("wallance_purchases_requested_total", "node", "pi1")
+        == purchases);
+    CompletableFuture<long[]> state = new CompletableFuture<>();
+    vertx.runOnContext(v -> state.complete(new long[] {metrics.lastPurchaseState.size(),
+        metrics.lastPurchaseState.dropped(), metrics.lastPurchaseState.containsKey("1") ? 1 : 0,
+        metrics.lastPurchaseState.containsKey(Integer.toString(purchases)) ? 1 : 0}));
+    long[] s = state.get(10, TimeUnit.SECONDS);
+    assertThat(s[0]).as("remembered states").isEqualTo(NodeMetrics.PURCHASE_STATES);
+    assertThat(s[1]).as("dropped").isEqualTo(100);
+    assertThat(s[2]).as("the oldest is gone").isZero();
+    assertThat(s[3]).as("the newest is kept").isOne();
   }
 
   @Test

@@ -1,10 +1,8 @@
 package io.wallance.web;
 
-import io.wallance.config.ConfigException;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.wallance.cluster.ClusterOptions;
+import io.wallance.config.ConfigException;
 import io.wallance.fuzz.Corpus;
 import io.wallance.fuzz.Generated;
 import io.wallance.fuzz.Mutator;
@@ -20,6 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Fuzzes the dashboard's config parser ({@link WebConfig#parse}) and its registry loading

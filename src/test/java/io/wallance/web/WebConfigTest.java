@@ -1,11 +1,8 @@
 package io.wallance.web;
 
-import io.wallance.config.ConfigException;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.wallance.config.ConfigException;
 import io.wallance.protocol.Crypto;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +10,8 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class WebConfigTest {
 
