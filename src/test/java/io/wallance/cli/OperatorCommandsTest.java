@@ -64,7 +64,7 @@ class OperatorCommandsTest {
     CliRun run = CliRun.of("status", "--url", "ftp://x", "--password", "pw");
 
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.err()).contains("--url must be http://HOST:PORT");
+    assertThat(run.err()).contains("--url must be https://HOST:PORT (or http:// for a dashboard without TLS), got ftp://x");
   }
 
   @Test

@@ -25,6 +25,6 @@ class BrokenRulesTest {
     assertThatThrownBy(() -> BrokenRules.parse("REWARDS_BY_ARRIVAL"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("unknown rule mutation 'REWARDS_BY_ARRIVAL'; one of quorum-minus-one, vote-twice, own-counter,"
-            + " rewards-by-arrival, reward-cited-twice, own-epoch-only, skip-signature, vote-blindly");
+            + " rewards-by-arrival, reward-cited-twice, own-epoch-only, skip-signature, vote-blindly, no-reward-repair");
   }
 }
