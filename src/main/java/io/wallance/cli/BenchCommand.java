@@ -56,6 +56,14 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Callable<Integer> {
   static final String NET = "bench";
   static final String CONTRACT = "Bench";
+  /** Hazelcast's partition count property; every member and the observer get the same value. */
+  static final String PARTITION_COUNT_PROPERTY = "hazelcast.partition.count";
+  /** Hazelcast's timeout of one partition migration (default 300 s). */
+  static final String MIGRATION_TIMEOUT_PROPERTY = "hazelcast.partition.migration.timeout";
+  static final int MIGRATION_TIMEOUT_SECONDS = 60;
+  private static final int DEFAULT_PARTITIONS = 271;
+  private static final int LARGE_FLEET_NODES = 8;
+  private static final int LARGE_FLEET_MIN_PARTITIONS = 71;
   private static final long READY_SECONDS = 180;
   private static final long READY_SECONDS_PER_NODE = 10;
   private static final long DRAIN_SECONDS = 60;
@@ -105,12 +113,18 @@ final class BenchCommand implements Callable<Integer> {
           + " subscriptions.")
   private Integer failureDetection;
 
+  @Option(names = "--partitions", paramLabel = "K",
+      description = "Hazelcast partition count of every member and of the observer (all must agree), 7-1999."
+          + " Default: 271 (Hazelcast's) up to 8 nodes, else the smallest prime >= max(71, 2 x N): at 31"
+          + " members 271 partitions were still migrating when the last one registered, and it never joined.")
+  private Integer partitions;
+
   @Option(names = "--sample-seconds", paramLabel = "S", defaultValue = "10",
       description = "Sample RSS and heap of every process this often. Default: ${DEFAULT-VALUE}.")
   private long sampleSeconds;
 
   @Option(names = "--jvm-profile", paramLabel = "NAME", defaultValue = "default",
-      description = "Child JVM options: default (-Xmx256m, SerialGC, full JIT), demo (the demo's), or a profile"
+      description = "Child JVM options: default (-Xmx256m, 64 MB per node above 4 nodes per process; SerialGC, full JIT), demo (the demo's), or a profile"
           + " conf/jvm/NAME.options bundled in the jar: pi, pc, test. Default: ${DEFAULT-VALUE}.")
   private String jvmProfile;
 
@@ -137,9 +151,22 @@ final class BenchCommand implements Callable<Integer> {
       throw options.fail(
           "--concurrency, --purchases, --duration, --rate and --sample-seconds must be positive, --warmup >= 0");
     }
-    options.check("--failure-detection", failure, 2, 600).check("--sensor-period", sensor, 100, 10_000);
+    int partitionCount = partitions != null ? partitions : partitionCount(count);
+    options.check("--failure-detection", failure, 2, 600).check("--partitions", partitionCount, 7, 1999)
+        .check("--sensor-period", sensor, 100, 10_000);
     List<String> flags = new ArrayList<>(profile(jvmProfile));
+    if ("default".equals(jvmProfile)) {
+      flags.replaceAll(f -> f.equals("-Xmx256m") ? "-Xmx" + defaultHeapMb(count, p) + "m" : f);
+    }
     flags.addAll(jvmOptions);
+    // Every member must agree on the partition count (a member with another count is refused):
+    // the children get the flag after the user's options, the observer (this JVM) the property.
+    flags.add("-D" + PARTITION_COUNT_PROPERTY + "=" + partitionCount);
+    System.setProperty(PARTITION_COUNT_PROPERTY, Integer.toString(partitionCount));
+    // A migration sent to a member still starting can lose its answer; Hazelcast then waits
+    // 300 s before it retries (31 nodes: every migration stalled for 6 minutes). 60 s here.
+    flags.add("-D" + MIGRATION_TIMEOUT_PROPERTY + "=" + MIGRATION_TIMEOUT_SECONDS);
+    System.setProperty(MIGRATION_TIMEOUT_PROPERTY, Integer.toString(MIGRATION_TIMEOUT_SECONDS));
     quietLibraries();
     PrintWriter out = spec.commandLine().getOut();
 
@@ -185,7 +212,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     result.put("jvm_profile", jvmProfile).put("jvm_flags", new JsonArray(flags))
         .put("jvm_env", new JsonObject(new LinkedHashMap<String, Object>(env))).put("sensor_period_ms", sensor)
-        .put("failure_detection_s", failure)
+        .put("failure_detection_s", failure).put("partitions", partitionCount)
         .put("load_average_before", new JsonArray(List.of(loadBefore[0], loadBefore[1], loadBefore[2])))
         .put("durable", run.durable);
     double[] loadAfter = loadAverage();
@@ -655,6 +682,53 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** The 1-, 5- and 15-minute load average from /proc/loadavg. */
+  /**
+   * The partition count for a fleet of {@code nodes} members: Hazelcast's 271 up to
+   * {@value #LARGE_FLEET_NODES} nodes (what every smaller run was measured with), else the
+   * smallest prime at least max({@value #LARGE_FLEET_MIN_PARTITIONS}, 2 x nodes). Each join
+   * migrates partitions; at 31 members 271 of them were still moving when the last member
+   * registered its consumers, and its registration was retried until its start timed out.
+   *
+   * @param nodes the fleet's node count
+   * @return the partition count every member and the observer use
+   */
+  static int partitionCount(int nodes) {
+    if (nodes <= LARGE_FLEET_NODES) {
+      return DEFAULT_PARTITIONS;
+    }
+    int k = Math.max(LARGE_FLEET_MIN_PARTITIONS, 2 * nodes);
+    while (!isPrime(k)) {
+      k++;
+    }
+    return k;
+  }
+
+  /**
+   * The default profile's heap per process: 256 MB, or 64 MB per logical node above 4 nodes
+   * per process (31 nodes in 4 processes filled 256 MB to 84-95 % with 11-13 full collections
+   * before the first purchase).
+   *
+   * @param nodes the fleet's node count
+   * @param processes the number of node processes
+   * @return the maximum heap in MB
+   */
+  static int defaultHeapMb(int nodes, int processes) {
+    int perProcess = (nodes + processes - 1) / processes;
+    return Math.max(256, 64 * perProcess);
+  }
+
+  private static boolean isPrime(int k) {
+    if (k < 2) {
+      return false;
+    }
+    for (int d = 2; (long) d * d <= k; d++) {
+      if (k % d == 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   static double[] loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
