@@ -56,6 +56,9 @@ final class WebObservability {
   private volatile Registry registry;
   private final java.util.Set<String> agreementGauges = new java.util.HashSet<>();
   private MeterRegistry meters;
+  private long timer;
+  /** Every meter this web verticle registered, removed again when it stops ({@link #close}). */
+  private final List<Meter> own = new ArrayList<>();
 
   private WebObservability(Vertx vertx, Fleet fleet, Registry registry) {
     this.vertx = vertx;
@@ -72,35 +75,38 @@ final class WebObservability {
    * @param fleet the verticle's fleet view
    * @param registry the genesis registry
    */
-  static void mount(Vertx vertx, Router router, Fleet fleet, Registry registry) {
+  static WebObservability mount(Vertx vertx, Router router, Fleet fleet, Registry registry) {
     WebObservability o = new WebObservability(vertx, fleet, registry);
     o.meters = Observability.registry();
-    o.register(Observability.registry());
+    o.register(o.meters);
     router.get("/metrics").handler(Observability.scrapeHandler());
     router.get("/readiness").handler(HealthCheckHandler.createWithHealthChecks(o.readiness()));
-    vertx.setPeriodic(1, PERIOD_MS, id -> o.snapshot());
+    o.timer = vertx.setPeriodic(1, PERIOD_MS, id -> o.snapshot());
+    return o;
+  }
+
+  /**
+   * Removes this verticle's meters from the process's registry (call from the web verticle's
+   * stop): the registry outlives the verticle (a restart, tests sharing a JVM), and Micrometer
+   * would hand a later verticle these meters back, bound to this one's state.
+   */
+  void close() {
+    vertx.cancelTimer(timer);
+    own.forEach(meters::remove);
+    own.clear();
   }
 
   private void register(MeterRegistry meters) {
-    // The registry is the process's; a web verticle deployed before this one (a restart, or
-    // tests sharing a JVM) left its meters, and Micrometer would hand those back, bound to the
-    // old verticle's (possibly collected) state: they read NaN. This verticle's replace them.
-    for (Meter meter : List.copyOf(meters.getMeters())) {
-      String name = meter.getId().getName();
-      if (name.startsWith("wallance.fleet.") || name.equals("wallance.ledger.digest.agreement")) {
-        meters.remove(meter);
-      }
-    }
-    Gauge.builder("wallance.fleet.members", this, o -> o.registry.members().size())
-        .description("Voting members of the newest registry epoch the web verticle knows").register(meters);
-    Gauge.builder("wallance.fleet.quorum", this, o -> o.registry.quorumSize())
-        .description("Quorum of the newest registry epoch the web verticle knows").register(meters);
-    Gauge.builder("wallance.fleet.online", this, o -> o.online)
-        .description("Members answering the web verticle's queries").register(meters);
-    Gauge.builder("wallance.fleet.nodes.agreeing", this, o -> o.agreeing)
-        .description("Answering members whose checkpoint digest is the majority's").register(meters);
-    FunctionCounter.builder("wallance.fleet.ignored.events", this, o -> o.ignored)
-        .description("Observer events dropped because their node is not a member").register(meters);
+    own.add(Gauge.builder("wallance.fleet.members", this, o -> o.registry.members().size())
+        .description("Voting members of the newest registry epoch the web verticle knows").register(meters));
+    own.add(Gauge.builder("wallance.fleet.quorum", this, o -> o.registry.quorumSize())
+        .description("Quorum of the newest registry epoch the web verticle knows").register(meters));
+    own.add(Gauge.builder("wallance.fleet.online", this, o -> o.online)
+        .description("Members answering the web verticle's queries").register(meters));
+    own.add(Gauge.builder("wallance.fleet.nodes.agreeing", this, o -> o.agreeing)
+        .description("Answering members whose checkpoint digest is the majority's").register(meters));
+    own.add(FunctionCounter.builder("wallance.fleet.ignored.events", this, o -> o.ignored)
+        .description("Observer events dropped because their node is not a member").register(meters));
     registerAgreement(meters);
   }
 
@@ -108,9 +114,9 @@ final class WebObservability {
   private void registerAgreement(MeterRegistry meters) {
     for (Registry.Party p : registry.members()) {
       if (agreementGauges.add(p.id())) {
-        Gauge.builder("wallance.ledger.digest.agreement", agreement, m -> m.getOrDefault(p.id(), 0.0))
+        own.add(Gauge.builder("wallance.ledger.digest.agreement", agreement, m -> m.getOrDefault(p.id(), 0.0))
             .description("1 when the node's checkpoint digest is the majority's, 0 when it differs or is unknown")
-            .tags(Tags.of("node", p.name())).register(meters);
+            .tags(Tags.of("node", p.name())).register(meters));
       }
     }
   }

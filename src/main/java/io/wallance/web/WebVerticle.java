@@ -50,6 +50,7 @@ public final class WebVerticle extends VerticleBase {
   private Fleet fleet;
   private Nodes nodes;
   private HttpServer server;
+  private WebObservability observability;
   private SubscriptionGuard subscriptions;
   private Future<Void> refreshing;
   private long refreshedAt;
@@ -106,7 +107,7 @@ public final class WebVerticle extends VerticleBase {
             new DemoNodes(vertx, fleet, addresses, adder).mount(router, sessions.handler(), auth);
           }
           new OperatorApi(registry, fleet, purchases, auth, sessions.handler(), this::refreshAll).mount(router);
-          WebObservability.mount(vertx, router, fleet, registry); // /metrics, /readiness
+          observability = WebObservability.mount(vertx, router, fleet, registry); // /metrics, /readiness
           sessions.mountPageGuard(router); // the page's files: only the login page's without a login
           // GET and HEAD only, so a wrong method on an API path stays a 405.
           router.route().method(HttpMethod.GET).method(HttpMethod.HEAD).handler(staticFiles());
@@ -127,6 +128,9 @@ public final class WebVerticle extends VerticleBase {
   public Future<?> stop() {
     if (subscriptions != null) {
       subscriptions.stop();
+    }
+    if (observability != null) {
+      observability.close();
     }
     return Future.succeededFuture();
   }
