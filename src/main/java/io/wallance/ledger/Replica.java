@@ -46,7 +46,12 @@ public final class Replica {
   private static final int CHAIN_PAGE = 8;
   /** A differing part holding at most this many of the peer's rewards is pulled, not split further. */
   static final int REWARD_LEAF = 16;
-  /** A reward difference that keeps moving is still bisected on every this-many-th status of a peer. */
+  /**
+   * A reward difference that keeps moving is still bisected, once per this many status periods
+   * per voter (from the peer whose status shows it then), not on every peer's status: while
+   * purchases run most differences are votes in flight, and bisecting those with every peer
+   * only duplicates them.
+   */
   static final int UNSETTLED_EVERY = 4;
   /** Registries of epochs past the next one held until the epochs between arrive. */
   static final int MAX_FUTURE_REGISTRIES = 8;
@@ -68,7 +73,8 @@ public final class Replica {
   private final Map<String, LinkedHashMap<String, Map<String, Signed<Vote>>>> firstVotes = new HashMap<>();
   private final TreeMap<Long, Signed<Registry>> futureRegistries = new TreeMap<>();
   private final Map<String, Long> lastPull = new HashMap<>();
-  private final Map<String, Long> statusRounds = new HashMap<>();
+  /** Per voter: when its moving reward difference was last bisected (or first seen); keyed by members. */
+  private final Map<String, Long> unsettledSince = new HashMap<>();
   private final Map<String, Long> gaps = new LinkedHashMap<>();
   private final Map<String, Map<String, Status.Entry>> peerStatus = new HashMap<>();
   private final EnumMap<Reason, Long> rejected = new EnumMap<>(Reason.class);
@@ -602,7 +608,6 @@ public final class Replica {
     if (previous == null) {
       return;
     }
-    long round = statusRounds.merge(peer, 1L, Long::sum);
     for (Status.Entry e : st.entries()) {
       Wallet w = ledger.wallets.get(e.id());
       Status.Entry before = previous.get(e.id());
@@ -619,12 +624,25 @@ public final class Replica {
       }
       boolean differs = e.rewards() != w.rewardCount() || !e.rewardDigest().equals(w.rewardDigest());
       boolean settled = before.rewards() == e.rewards() && before.rewardDigest().equals(e.rewardDigest());
-      if (differs && (settled || round % UNSETTLED_EVERY == 0) && !rules.has(Mutation.NO_REWARD_REPAIR)) {
+      if (differs && !rules.has(Mutation.NO_REWARD_REPAIR) && (settled || unsettledDue(e.id(), now))) {
         // The reward sets differ: bisect them by digest (onSums). A busy voter's count never
-        // settles while purchases run, so such a difference is still bisected every few rounds.
+        // settles while purchases run, so such a difference is still bisected now and then.
         pull(Pull.What.SUMS, e.id(), 0, Sums.SPACE - 1, peer, now, fx);
       }
     }
+  }
+
+  /**
+   * @return whether a moving reward difference of {@code voter} is due for a bisection: once per
+   *     {@link #UNSETTLED_EVERY} status periods, counted from when it was first seen
+   */
+  private boolean unsettledDue(String voter, long now) {
+    Long since = unsettledSince.putIfAbsent(voter, now);
+    if (since == null || now - since < UNSETTLED_EVERY * options.statusMillis()) {
+      return false;
+    }
+    unsettledSince.put(voter, now);
+    return true;
   }
 
   /**

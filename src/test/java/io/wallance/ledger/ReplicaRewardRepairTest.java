@@ -123,7 +123,7 @@ class ReplicaRewardRepairTest {
     Replica d = replica(D);
     long now = 0;
     List<Integer> sumsPullsAt = new ArrayList<>();
-    for (int i = 1; i <= 2 * Replica.UNSETTLED_EVERY + 1; i++) {
+    for (int i = 1; i <= 2 * Replica.UNSETTLED_EVERY + 2; i++) {
       // A's view of C's rewards grows on every status: the difference never settles.
       Status st = new Status(NET, A.id(), 1, List.of(entry(C, i)));
       now += STATUS;
@@ -132,14 +132,33 @@ class ReplicaRewardRepairTest {
         sumsPullsAt.add(i);
       }
     }
-    // Status 1 is only recorded; statuses 2.. are rounds 1..; every UNSETTLED_EVERY-th round bisects.
-    assertThat(sumsPullsAt).containsExactly(1 + Replica.UNSETTLED_EVERY, 1 + 2 * Replica.UNSETTLED_EVERY);
+    // Status 1 is only recorded; status 2 first shows the moving difference; it is bisected
+    // UNSETTLED_EVERY status periods later, and again after as many.
+    assertThat(sumsPullsAt).containsExactly(2 + Replica.UNSETTLED_EVERY, 2 + 2 * Replica.UNSETTLED_EVERY);
 
     Replica d2 = replica(D);
     d2.receive(Signed.sign(new Status(NET, A.id(), 1, List.of(entry(C, 3))), A), STATUS);
     Effects settled = d2.receive(Signed.sign(new Status(NET, A.id(), 1, List.of(entry(C, 3))), A), 2 * STATUS);
     assertThat(settled.messages()).extracting(o -> (Body) o.message().body())
         .containsExactly((Body) new Pull(NET, D.id(), Pull.What.SUMS, C.id(), 0, Sums.SPACE - 1));
+  }
+
+  @Test
+  void aMovingDifferenceIsBisectedWithOnePeerPerPeriodNotWithEveryPeer() {
+    Replica d = replica(D);
+    long now = 0;
+    int pulls = 0;
+    int periods = 2 * Replica.UNSETTLED_EVERY + 2;
+    for (int i = 1; i <= periods; i++) {
+      now += STATUS;
+      for (Crypto.KeyPair peer : List.of(A, B)) {
+        // Both peers see C's rewards grow: the same moving difference, shown by two peers.
+        Effects fx = d.receive(Signed.sign(new Status(NET, peer.id(), 1, List.of(entry(C, i))), peer), now);
+        pulls += (int) fx.messages().stream()
+            .filter(o -> o.message().body() instanceof Pull p && p.what() == Pull.What.SUMS).count();
+      }
+    }
+    assertThat(pulls).as("one bisection per period for the voter, whichever peer showed it").isEqualTo(2);
   }
 
   private static Status.Entry entry(Crypto.KeyPair wallet, int rewards) {
