@@ -68,6 +68,23 @@ class ReplicaBoundsTest {
   }
 
   @Test
+  void firstVotesPerBuyerKeepOnlyTheNewestOutdateStates() {
+    Replica a = TestNet.replica(TestNet.A);
+    int outdate = (int) a.registry().outdate();
+    int states = outdate + 20;
+    for (int i = 0; i < states; i++) {
+      a.receive(TestNet.vote(TestNet.B, TestNet.C, hash("prev" + i), hash("one" + i)), 0);
+    }
+    // Past the cap the oldest states are forgotten: a conflicting vote there is no longer matched.
+    long oldest = a.receive(TestNet.vote(TestNet.B, TestNet.C, hash("prev0"), hash("two0")), 0).events().stream()
+        .filter(e -> e instanceof LedgerEvent.Misbehaviour).count();
+    long newest = a.receive(TestNet.vote(TestNet.B, TestNet.C, hash("prev" + (states - 1)), hash("two")), 0)
+        .events().stream().filter(e -> e instanceof LedgerEvent.Misbehaviour).count();
+    assertThat(oldest).as("a state older than the newest %d is forgotten", outdate).isZero();
+    assertThat(newest).as("the newest state is remembered").isOne();
+  }
+
+  @Test
   void theSignatureCacheKeepsOnlyItsCapacity() {
     SignatureCheck check = new SignatureCheck(4);
     List<Signed<Share>> shares = new java.util.ArrayList<>();
