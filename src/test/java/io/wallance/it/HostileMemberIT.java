@@ -202,16 +202,7 @@ class HostileMemberIT {
       }
       Node target = network.node(1);
       for (String address : List.of(network.addresses().query(target.id()), network.addresses().command(target.id()))) {
-        Throwable failure = null;
-        try {
-          intruder.eventBus().request(address, new JsonObject(), new DeliveryOptions().setSendTimeout(3_000))
-              .await(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-          failure = e;
-        }
-        // A timeout, not "no handlers": it knows the handler, the TLS handshake failed.
-        assertThat(failure).as("a reply from %s without a certificate", address).isInstanceOf(ReplyException.class);
-        assertThat(((ReplyException) failure).failureType()).isEqualTo(io.vertx.core.eventbus.ReplyFailure.TIMEOUT);
+        TlsNetworkIT.assertNoReplyWithoutCertificate(intruder, address);
       }
       // Honest gossip (shares every 300 ms) and events flowed the whole time; it heard none.
       long eventsBefore = network.events().size();

@@ -33,7 +33,12 @@ class ReplicaRewardRepairTest {
 
   /** A fleet that bought {@code purchases} times in turn, with every late vote to D lost. */
   private static Cluster lateVotesLostToD(int purchases) {
-    Cluster net = new Cluster(replica(A), replica(B), replica(C), replica(D));
+    return lateVotesLostToD(purchases, k -> replica(k));
+  }
+
+  /** The same, with replicas made by {@code make} (e.g. with the repair switched off). */
+  private static Cluster lateVotesLostToD(int purchases, java.util.function.Function<Crypto.KeyPair, Replica> make) {
+    Cluster net = new Cluster(make.apply(A), make.apply(B), make.apply(C), make.apply(D));
     for (Crypto.KeyPair k : MEMBERS) {
       net.share(k.id(), 40);
     }
@@ -91,18 +96,8 @@ class ReplicaRewardRepairTest {
   @Test
   void withoutTheRepairTheLostRewardsStayLost() {
     // The same history with the repair switched off (the mutation the simulator must catch).
-    Cluster net = new Cluster(broken(A), broken(B), broken(C), broken(D));
-    for (Crypto.KeyPair k : MEMBERS) {
-      net.share(k.id(), 40);
-    }
-    net.run();
+    Cluster net = lateVotesLostToD(12, ReplicaRewardRepairTest::broken);
     Replica d = net.get(D.id());
-    net.drop = e -> e.to().equals(D.id()) && e.message().body() instanceof Vote v && d.finalized(v.request()) != null;
-    for (int i = 0; i < 12; i++) {
-      net.buy(MEMBERS.get(i % MEMBERS.size()).id(), "Receipt");
-      net.run();
-    }
-    net.drop = e -> false;
     for (int i = 0; i < 6; i++) {
       net.tickAll(STATUS);
     }
