@@ -102,33 +102,38 @@ final class RewardBook {
    */
   void sums(long from, long width, long[] counts, long[][] xors) {
     long part = width / io.wallance.protocol.Sums.PARTS;
-    for (int slot = 0; slot < flags.length; slot++) {
-      if ((flags[slot] & GRANTED) != 0) {
-        long bucketKey = keys[4 * slot + 3] & (io.wallance.protocol.Sums.SPACE - 1);
-        if (bucketKey >= from && bucketKey < from + width) {
-          int i = (int) ((bucketKey - from) / part);
-          counts[i]++;
-          for (int w = 0; w < 4; w++) {
-            xors[i][w] ^= keys[4 * slot + w];
-          }
-        }
+    eachGranted(from, from + width - 1, (slot, bucketKey) -> {
+      int i = (int) ((bucketKey - from) / part);
+      counts[i]++;
+      for (int w = 0; w < 4; w++) {
+        xors[i][w] ^= keys[4 * slot + w];
       }
-    }
+    });
   }
 
   /** Granted hashes whose bucket key is in {@code [from, to]}, ascending, at most {@code max}. */
   List<String> granted(long from, long to, int max) {
     List<String> out = new ArrayList<>();
+    eachGranted(from, to, (slot, bucketKey) -> out.add(hex(keys, 4 * slot)));
+    out.sort(null);
+    return out.size() > max ? new ArrayList<>(out.subList(0, max)) : out;
+  }
+
+  /** What {@link #eachGranted} calls for each granted slot in the range. */
+  private interface SlotVisitor {
+    void visit(int slot, long bucketKey);
+  }
+
+  /** Calls {@code visitor} for every granted slot whose bucket key is in {@code [from, to]}. */
+  private void eachGranted(long from, long to, SlotVisitor visitor) {
     for (int slot = 0; slot < flags.length; slot++) {
       if ((flags[slot] & GRANTED) != 0) {
         long bucketKey = keys[4 * slot + 3] & (io.wallance.protocol.Sums.SPACE - 1);
         if (bucketKey >= from && bucketKey <= to) {
-          out.add(hex(keys, 4 * slot));
+          visitor.visit(slot, bucketKey);
         }
       }
     }
-    out.sort(null);
-    return out.size() > max ? new ArrayList<>(out.subList(0, max)) : out;
   }
 
   /** Four big-endian words from {@code at} as 64 lowercase hex digits. */
