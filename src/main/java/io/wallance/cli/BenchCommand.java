@@ -71,6 +71,9 @@ final class BenchCommand implements Callable<Integer> {
   private static final long STALL_SECONDS = 60;
   private static final long ASK_MILLIS = 10_000;
   private static final long IDLE_MILLIS = 5_000;
+  /** The window over which the JIT compilers' CPU must stay under {@link #JIT_SETTLED_SHARE} of the cores. */
+  private static final long JIT_WINDOW_MILLIS = 10_000;
+  private static final double JIT_SETTLED_SHARE = 0.05;
 
   @Spec
   private CommandSpec spec;
@@ -102,6 +105,12 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", paramLabel = "W", defaultValue = "40",
       description = "Purchases before measuring (JIT warm-up, funding). Default: ${DEFAULT-VALUE}.")
   private long warmup;
+
+  @Option(names = "--warmup-seconds", paramLabel = "MAX", defaultValue = "180",
+      description = "After the W purchases, keep warming up (same load) until the node JVMs' JIT compilers have"
+          + " settled (their threads used under 5 %% of the cores over the last 10 s), at most MAX seconds;"
+          + " 0 = only W purchases. Default: ${DEFAULT-VALUE}.")
+  private long warmupSeconds;
 
   @Option(names = "--sensor-period", paramLabel = "MILLIS",
       description = "Sensor period of every node, 100-10000. Default: 100 for N <= 8, else 25 x N.")
@@ -146,10 +155,10 @@ final class BenchCommand implements Callable<Integer> {
     long sensor = sensorPeriod != null ? sensorPeriod : count <= 8 ? 100 : 25L * count;
     int failure = failureDetection != null ? failureDetection : Math.max(LocalFleet.FAILURE_DETECTION_SECONDS, count);
     OptionRange options = new OptionRange(spec).check("--nodes", count, 3, 64).check("--processes", p, 1, count);
-    if (c < 1 || purchases < 1 || warmup < 0 || sampleSeconds < 1 || (duration != null && duration < 1)
-        || (rate != null && !(rate > 0))) {
-      throw options.fail(
-          "--concurrency, --purchases, --duration, --rate and --sample-seconds must be positive, --warmup >= 0");
+    if (c < 1 || purchases < 1 || warmup < 0 || warmupSeconds < 0 || sampleSeconds < 1
+        || (duration != null && duration < 1) || (rate != null && !(rate > 0))) {
+      throw options.fail("--concurrency, --purchases, --duration, --rate and --sample-seconds must be positive,"
+          + " --warmup and --warmup-seconds >= 0");
     }
     int partitionCount = partitions != null ? partitions : partitionCount(count);
     options.check("--failure-detection", failure, 2, 600).check("--partitions", partitionCount, 7, 1999)
@@ -246,6 +255,53 @@ final class BenchCommand implements Callable<Integer> {
     private List<String> ids;
     boolean durable;
     double idleCores;
+    long warmupDone;
+    double warmupElapsed;
+    Boolean jitSettled;
+    Double jitAtWarmupEnd;
+    double jitMeasured;
+
+    /** CPU seconds of the JIT compiler threads of every node process. */
+    private double fleetJit() {
+      double cpu = 0;
+      for (Process process : fleet.processes()) {
+        cpu += JitCpu.seconds(process.pid());
+      }
+      return cpu;
+    }
+
+    /**
+     * The fleet's JIT compiler CPU over the last {@value #JIT_WINDOW_MILLIS} ms, sampled each
+     * time it is asked (at most every 0.5 s): settled once that window is full and its use is
+     * under {@value #JIT_SETTLED_SHARE} of the machine's cores.
+     */
+    private final class JitWindow {
+      private final List<double[]> points = new ArrayList<>();
+      private final double limit = JIT_SETTLED_SHARE * Runtime.getRuntime().availableProcessors();
+      private final double window = JIT_WINDOW_MILLIS / 1000.0;
+      private double cores = Double.NaN;
+      private boolean settled;
+
+      boolean settled() {
+        double now = System.nanoTime() / 1e9;
+        if (!settled && (points.isEmpty() || now - points.get(points.size() - 1)[0] >= 0.5)) {
+          points.add(new double[] {now, fleetJit()});
+          while (points.size() > 2 && now - points.get(1)[0] >= window) {
+            points.remove(0); // the window stays at least as long as asked, and no longer
+          }
+          double[] first = points.get(0);
+          if (now - first[0] >= window) {
+            cores = (points.get(points.size() - 1)[1] - first[1]) / (now - first[0]);
+            settled = cores < limit;
+          }
+        }
+        return settled;
+      }
+
+      Double cores() {
+        return Double.isNaN(cores) ? null : round(cores, 3);
+      }
+    }
 
     private double fleetCpu() {
       double cpu = 0;
@@ -392,9 +448,20 @@ final class BenchCommand implements Callable<Integer> {
 
     JsonObject measure(int c, long sensor) throws Exception {
       // Warm-up: JIT, address lookups, first funds. Not measured.
+      long warmStart = System.nanoTime();
+      long warmBase = driver.finalizedEverywhere();
       if (warmup > 0) {
-        drive(warmup, null, c, null, "bench warm-up");
+        drive(warmup, null, c, null, "bench warm-up", null);
       }
+      if (warmupSeconds > 0) {
+        JitWindow jit = new JitWindow();
+        drive(Long.MAX_VALUE, System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds), c, null,
+            "bench warm-up (until the JIT settles)", jit::settled);
+        jitSettled = jit.settled();
+        jitAtWarmupEnd = jit.cores();
+      }
+      warmupDone = driver.finalizedEverywhere() - warmBase;
+      warmupElapsed = (System.nanoTime() - warmStart) / 1e9;
       // Background cost after the warm-up, with no purchases (sensors, timers, status, observer events).
       double idleBefore = fleetCpu();
       long idleStart = System.nanoTime();
@@ -402,15 +469,17 @@ final class BenchCommand implements Callable<Integer> {
       idleCores = (fleetCpu() - idleBefore) / ((System.nanoTime() - idleStart) / 1e9);
       driver.startCounting();
       Snapshot before = snapshot();
+      double jitBefore = fleetJit();
       List<JsonObject> samples = new ArrayList<>();
       samples.add(sample(before, 0));
       long t0 = System.nanoTime();
       Long until = duration == null ? null : t0 + TimeUnit.SECONDS.toNanos(duration);
       drive(duration == null ? purchases : Long.MAX_VALUE, until, c, s -> samples.add(sample(null, s)),
-          duration == null ? "bench" : "bench soak");
+          duration == null ? "bench" : "bench soak", null);
       long last = driver.lastFinalAt();
       long t1 = duration == null && last > t0 ? last : System.nanoTime();
       Snapshot after = snapshot();
+      jitMeasured = (fleetJit() - jitBefore) / ((System.nanoTime() - t0) / 1e9);
       samples.add(sample(after, (System.nanoTime() - t0) / 1e9));
       durable = fleet.nodes().stream().anyMatch(n -> Files.exists(fleet.dir().resolve("data").resolve(n.name())
           .resolve("ledger.db")));
@@ -421,8 +490,8 @@ final class BenchCommand implements Callable<Integer> {
      * Submits purchases until {@code target} are final everywhere (or the deadline passes),
      * keeping at most {@code c} in flight; then waits for those in flight.
      */
-    private void drive(long target, Long until, int c, java.util.function.DoubleConsumer sampler, String task)
-        throws Exception {
+    private void drive(long target, Long until, int c, java.util.function.DoubleConsumer sampler, String task,
+        java.util.function.BooleanSupplier enough) throws Exception {
       long base = driver.finalizedEverywhere();
       long submittedBase = driver.submitted();
       long started = System.nanoTime();
@@ -431,7 +500,8 @@ final class BenchCommand implements Callable<Integer> {
       long nextSubmit = started;
       long lastDone = -1;
       long lastProgress = started;
-      try (Progress progress = Progress.forTerminal(task, until == null ? target : duration)) {
+      long seconds = until == null ? 0 : Math.max(1, (until - started + 999_999_999L) / 1_000_000_000L);
+      try (Progress progress = Progress.forTerminal(task, until == null ? target : seconds)) {
         while (true) {
           long now = System.nanoTime();
           long done = driver.finalizedEverywhere() - base;
@@ -450,6 +520,7 @@ final class BenchCommand implements Callable<Integer> {
             nextSample += TimeUnit.SECONDS.toNanos(sampleSeconds);
           }
           boolean over = until != null ? now >= until : driver.submitted() - submittedBase >= target;
+          over |= enough != null && enough.getAsBoolean();
           if (over) {
             break;
           }
@@ -473,7 +544,7 @@ final class BenchCommand implements Callable<Integer> {
         while (driver.inFlight() > 0 && System.nanoTime() < drainDeadline) {
           failIfDead();
           driver.awaitBelow(1, Math.min(drainDeadline, System.nanoTime() + 200_000_000L));
-          progress.update(until == null ? driver.finalizedEverywhere() - base : duration,
+          progress.update(until == null ? driver.finalizedEverywhere() - base : seconds,
               "draining inflight=" + driver.inFlight());
         }
       }
@@ -537,7 +608,11 @@ final class BenchCommand implements Callable<Integer> {
           .put("purchases_submitted", driver.countedSubmitted())
           .put("purchases_finalized", finals)
           .put("purchases_unfinished", driver.countedSubmitted() - finals)
-          .put("warmup_purchases", warmup)
+          .put("warmup_purchases", warmupDone)
+          .put("warmup_seconds", round(warmupElapsed, 1))
+          .put("jit_settled", jitSettled)
+          .put("jit_cpu_cores_at_warmup_end", jitAtWarmupEnd)
+          .put("jit_cpu_cores", round(jitMeasured, 3))
           .put("concurrency", c).put("rate_per_s", rate)
           .put("seconds", round(seconds, 2))
           .put("latency_ms", percentiles(driver.latencies()))
@@ -819,6 +894,11 @@ final class BenchCommand implements Callable<Integer> {
         r.getInteger("nodes"), r.getInteger("processes"), r.getInteger("concurrency"),
         r.getValue("rate_per_s") == null ? "" : ", rate " + r.getValue("rate_per_s") + "/s", r.getString("jvm_profile"),
         r.getBoolean("durable"));
+    Boolean settled = r.getBoolean("jit_settled");
+    out.printf(Locale.ROOT, "  warm-up              %d purchases in %.1f s; JIT %s; JIT while measuring %.3f cores%n",
+        r.getLong("warmup_purchases"), r.getDouble("warmup_seconds"), settled == null ? "not waited for"
+            : (settled ? "settled" : "NOT settled") + " (" + r.getValue("jit_cpu_cores_at_warmup_end")
+                + " cores at the end)", r.getDouble("jit_cpu_cores"));
     out.printf(Locale.ROOT, "  finalized            %d of %d in %.1f s (%s unfinished)%n", r.getLong("purchases_finalized"),
         r.getLong("purchases_submitted"), r.getDouble("seconds"), r.getLong("purchases_unfinished"));
     out.printf(Locale.ROOT, "  finality (all nodes) p50 %s  p90 %s  p99 %s  max %s ms%n", l.getValue("p50"),

@@ -29,7 +29,7 @@ class BenchIT {
     String java = ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     Process bench = new ProcessBuilder(java, "-jar", jar.toString(), "bench", "--nodes", "4", "--purchases", "10",
-        "--warmup", "2", "--json", json.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        "--warmup", "2", "--warmup-seconds", "12", "--json", json.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     List<ProcessHandle> children = new ArrayList<>();
     List<Long> left = new ArrayList<>();
     try {
@@ -64,6 +64,13 @@ class BenchIT {
     assertThat(r.getJsonArray("heap_mb")).hasSize(4);
     assertThat(r.getJsonArray("rss_mb").getDouble(0)).isPositive();
     assertThat(r.getJsonArray("samples")).isNotEmpty();
+    // The warm-up went on after its 2 purchases, watching the node JVMs' JIT compilers over a
+    // 10 s window: settled or not, it ended within its 12 s and measured the compilers' CPU.
+    assertThat(r.getLong("warmup_purchases")).isGreaterThan(2);
+    assertThat(r.getBoolean("jit_settled")).as("jit_settled").isNotNull();
+    assertThat(r.getDouble("jit_cpu_cores_at_warmup_end")).isGreaterThanOrEqualTo(0.0);
+    assertThat(r.getDouble("warmup_seconds")).isBetween(10.0, 12.0 + 60);
+    assertThat(r.getDouble("jit_cpu_cores")).isGreaterThanOrEqualTo(0.0);
     assertThat(children).as("the bench started node processes").isNotEmpty();
     Files.deleteIfExists(log);
   }
