@@ -29,7 +29,8 @@ export class Connection {
     bus.onopen = () => {
       this.handlers.onStatus('live', 'live');
       bus.registerHandler(this.session.addresses.events, (err, msg) => {
-        if (!err && msg) this.handlers.onEvent(msg.body);
+        // One event, or several of one node's event-loop turn as an array (docs/ARCHITECTURE.md).
+        if (!err && msg) for (const event of Array.isArray(msg.body) ? msg.body : [msg.body]) this.handlers.onEvent(event);
       });
       this.poll(true); // re-sync: what happened while we were away is in the snapshot
     };

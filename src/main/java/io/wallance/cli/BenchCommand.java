@@ -551,13 +551,16 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Node counters (summed) and CPU time of every node process. */
-    private record Snapshot(long verified, long cached, long sent, long received, long commits, double cpuSeconds,
-        double benchCpuSeconds, Map<Long, JsonObject> perf) {}
+    private record Snapshot(long verified, long cached, long verifyNanos, long sent, long frames, long eventMessages, long received,
+        long commits, double cpuSeconds, double benchCpuSeconds, Map<Long, JsonObject> perf) {}
 
     private Snapshot snapshot() throws Exception {
       long verified = 0;
       long cached = 0;
+      long verifyNanos = 0;
       long sent = 0;
+      long frames = 0;
+      long eventMessages = 0;
       long received = 0;
       long commits = 0;
       Map<Long, JsonObject> perf = new LinkedHashMap<>();
@@ -565,12 +568,15 @@ final class BenchCommand implements Callable<Integer> {
         JsonObject p = query(id).getJsonObject("perf", new JsonObject());
         verified += p.getLong("signaturesVerified", 0L);
         cached += p.getLong("signaturesCached", 0L);
+        verifyNanos += p.getLong("signatureCpuNanos", 0L);
         sent += p.getLong("messagesSent", 0L);
+        frames += p.getLong("framesSent", 0L);
+        eventMessages += p.getLong("eventMessages", 0L);
         received += p.getLong("messagesReceived", 0L);
         commits += p.getLong("journalCommits", 0L);
         perf.put(p.getLong("pid", -1L), p);
       }
-      return new Snapshot(verified, cached, sent, received, commits, fleetCpu(), cpuSeconds(ProcessHandle.current()), perf);
+      return new Snapshot(verified, cached, verifyNanos, sent, frames, eventMessages, received, commits, fleetCpu(), cpuSeconds(ProcessHandle.current()), perf);
     }
 
     private JsonObject sample(Snapshot known, double t) {
@@ -625,7 +631,14 @@ final class BenchCommand implements Callable<Integer> {
           .put("signatures_verified_per_purchase_per_node",
               round((after.verified() - before.verified()) / per / count, 2))
           .put("signatures_cached_per_purchase_per_node", round((after.cached() - before.cached()) / per / count, 2))
+          .put("verify_cpu_ms_per_purchase", round((after.verifyNanos() - before.verifyNanos()) / 1e6 / per, 3))
+          .put("verify_us_in_nodes", round((after.verifyNanos() - before.verifyNanos()) / 1e3
+              / Math.max(1, after.verified() - before.verified()), 1))
+          .put("verify_share_of_node_cpu", round((after.verifyNanos() - before.verifyNanos()) / 1e9
+              / Math.max(1e-9, after.cpuSeconds() - before.cpuSeconds()), 3))
           .put("messages_per_purchase", round((after.sent() - before.sent()) / per, 2))
+          .put("frames_per_purchase", round((after.frames() - before.frames()) / per, 2))
+          .put("event_messages_per_purchase", round((after.eventMessages() - before.eventMessages()) / per, 2))
           .put("journal_commits_per_purchase_per_node", round((after.commits() - before.commits()) / per / count, 2))
           .put("messages_received_per_purchase", round((after.received() - before.received()) / per, 2))
           .put("rss_mb", last.getJsonArray("rss_mb"))
@@ -912,10 +925,14 @@ final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "  cpu                  %.2f cores busy under load, %.3f cores idle (no purchases)%n",
         r.getDouble("cpu_utilisation_cores"), r.getDouble("idle_cpu_cores"));
     out.printf(Locale.ROOT, "  per purchase         cpu %.2f ms (nodes; bench %.2f ms), signatures verified/node %.2f"
-        + " (cached %.2f), messages sent %.1f, ledger commits/node %.2f%n", r.getDouble("cpu_ms_per_purchase"),
-        r.getDouble("bench_cpu_ms_per_purchase"), r.getDouble("signatures_verified_per_purchase_per_node"),
-        r.getDouble("signatures_cached_per_purchase_per_node"), r.getDouble("messages_per_purchase"),
-        r.getDouble("journal_commits_per_purchase_per_node"));
+        + " (cached %.2f), messages sent %.1f in %.1f frames, event messages %.1f, ledger commits/node %.2f%n",
+        r.getDouble("cpu_ms_per_purchase"), r.getDouble("bench_cpu_ms_per_purchase"),
+        r.getDouble("signatures_verified_per_purchase_per_node"), r.getDouble("signatures_cached_per_purchase_per_node"),
+        r.getDouble("messages_per_purchase"), r.getDouble("frames_per_purchase"),
+        r.getDouble("event_messages_per_purchase"), r.getDouble("journal_commits_per_purchase_per_node"));
+    out.printf(Locale.ROOT, "  verification         %.1f us each in the nodes (%.1f in the probe), %.2f ms per purchase = %.1f %%"
+        + " of the nodes' CPU%n", r.getDouble("verify_us_in_nodes"), 1e6 / r.getDouble("verify_per_s_per_core"),
+        r.getDouble("verify_cpu_ms_per_purchase"), 100 * r.getDouble("verify_share_of_node_cpu"));
     out.printf(Locale.ROOT, "  memory per process   rss %s MB (max %s), heap %s MB, heap after GC %s MB%n",
         r.getJsonArray("rss_mb").encode(), r.getJsonArray("rss_mb_max").encode(), r.getJsonArray("heap_mb").encode(),
         r.getJsonArray("heap_after_gc_mb").encode());

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.wallance.cluster.Addresses;
+import io.wallance.cluster.EventFrames;
 import io.wallance.protocol.Command;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.Signed;
@@ -74,7 +75,7 @@ abstract class PurchaseDriver {
 
   /** Subscribes to the observer events; completes once the consumer is registered. */
   final Future<Void> listen() {
-    return vertx.eventBus().<JsonObject>consumer(addresses.events(), m -> onEvent(m.body())).completion();
+    return vertx.eventBus().consumer(addresses.events(), m -> EventFrames.each(m.body(), this::onEvent)).completion();
   }
 
   private synchronized void onEvent(JsonObject e) {

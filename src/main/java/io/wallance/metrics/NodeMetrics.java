@@ -21,6 +21,7 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.wallance.cluster.Addresses;
+import io.wallance.cluster.EventFrames;
 import io.wallance.ledger.LedgerEvent;
 import io.wallance.protocol.Reason;
 import io.wallance.protocol.Registry;
@@ -193,9 +194,11 @@ public final class NodeMetrics extends VerticleBase {
     registerMeters();
     MessageConsumer<Object> events = vertx.eventBus().localConsumer(addresses.events(), m -> {
       try {
-        if (m.body() instanceof JsonObject e && me.equals(e.getValue("node"))) {
-          onEvent(e);
-        }
+        EventFrames.each(m.body(), e -> {
+          if (me.equals(e.getValue("node"))) {
+            onEvent(e);
+          }
+        });
       } catch (RuntimeException bug) {
         LOG.error("metrics: event handler failed", bug);
       }

@@ -24,6 +24,7 @@ import io.wallance.protocol.Canon;
 import io.wallance.protocol.Codec;
 import io.wallance.protocol.Command;
 import io.wallance.protocol.Crypto;
+import io.wallance.protocol.Frames;
 import io.wallance.protocol.ProtocolException;
 import io.wallance.protocol.Reason;
 import io.wallance.protocol.Registry;
@@ -40,6 +41,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -131,9 +133,9 @@ public final class NodeVerticle extends VerticleBase {
   private Replica replica;
   private SignatureCheck signatures;
   private long received;
-  private long sent;
   private String name;
   private EventBus bus;
+  private Outbox outbox;
   private SubscriptionGuard subscriptions;
   private ObserverEvents events;
   private TokenBuckets limiter;
@@ -212,7 +214,7 @@ public final class NodeVerticle extends VerticleBase {
   private Future<?> resume(Stored stored) {
     long now = now();
     try {
-      signatures = new SignatureCheck(SIGNATURE_CACHE);
+      signatures = new SignatureCheck(SIGNATURE_CACHE, threadCpuNanos());
       archive = stored.archive();
       if (stored.state().isPresent()) {
         replica = Replica.restart(key, stored.state().get(), rules, signatures, ReplicaOptions.defaults(),
@@ -255,7 +257,8 @@ public final class NodeVerticle extends VerticleBase {
           .put("contract", run.contract()).put("started", run.started()));
     }
     bus = vertx.eventBus();
-    events = new ObserverEvents(bus, addresses, me, name);
+    outbox = new Outbox(context, bus, addresses.events());
+    events = new ObserverEvents(outbox::event, me, name);
     limiter = new TokenBuckets(rateLimit.burst(), rateLimit.perSecond());
     refreshKnownSenders();
     subscriptions = new SubscriptionGuard(vertx, "node " + name);
@@ -337,7 +340,7 @@ public final class NodeVerticle extends VerticleBase {
   /** Signed registries from the config go to every peer: nodes that missed an epoch adopt it. */
   private void republishRegistries() {
     if (healthy()) {
-      updates.forEach(r -> bus.publish(addresses.gossip(), r.wireText()));
+      updates.forEach(r -> outbox.message(addresses.gossip(), r.wireText()));
     }
   }
 
@@ -368,15 +371,33 @@ public final class NodeVerticle extends VerticleBase {
 
   // ------------------------------------------------------------------ protocol messages
 
+  /** One frame: one or more signed messages back to back ({@link Frames}), each handled on its own. */
   private void onProtocol(Message<Object> m, boolean gossip) {
     if (!healthy()) {
       return;
     }
     long now = now();
-    received++;
+    List<byte[]> parts;
+    try {
+      parts = Frames.split(bytes(m.body(), Frames.MAX_BYTES, "frame"));
+    } catch (ProtocolException e) {
+      received++;
+      rejectedByRuntime(e.reason().name(), null, null, e.getMessage(), now);
+      return;
+    }
+    for (byte[] part : parts) {
+      if (!healthy()) {
+        return; // a write failed while handling an earlier part: the rest is dropped, as later frames are
+      }
+      received++;
+      onProtocolMessage(part, gossip, now);
+    }
+  }
+
+  private void onProtocolMessage(byte[] wire, boolean gossip, long now) {
     Signed<? extends Body> s;
     try {
-      s = decode(m.body());
+      s = Codec.decode(wire);
     } catch (ProtocolException e) {
       rejectedByRuntime(e.reason().name(), null, null, e.getMessage(), now);
       return;
@@ -403,22 +424,24 @@ public final class NodeVerticle extends VerticleBase {
 
   /** Decodes a body that must be the wire text (String, or a Buffer) of one signed message. */
   private static Signed<? extends Body> decode(Object body) throws ProtocolException {
-    byte[] bytes;
+    return Codec.decode(bytes(body, Codec.MAX_BYTES, "message"));
+  }
+
+  /** The bytes of a body that must be wire text (a String, or a Buffer) of at most {@code max} bytes. */
+  private static byte[] bytes(Object body, int max, String what) throws ProtocolException {
     if (body instanceof String text) {
-      if (text.length() > Codec.MAX_BYTES) {
-        throw new ProtocolException(Reason.TOO_LARGE, "message of " + text.length() + " characters");
+      if (text.length() > max) {
+        throw new ProtocolException(Reason.TOO_LARGE, what + " of " + text.length() + " characters");
       }
-      bytes = text.getBytes(StandardCharsets.UTF_8);
+      return text.getBytes(StandardCharsets.UTF_8);
     } else if (body instanceof Buffer buffer) {
-      if (buffer.length() > Codec.MAX_BYTES) {
-        throw new ProtocolException(Reason.TOO_LARGE, "message of " + buffer.length() + " bytes");
+      if (buffer.length() > max) {
+        throw new ProtocolException(Reason.TOO_LARGE, what + " of " + buffer.length() + " bytes");
       }
-      bytes = buffer.getBytes();
-    } else {
-      throw new ProtocolException(Reason.MALFORMED, "body must be the wire text of a signed message, got "
-          + (body == null ? "nothing" : body.getClass().getSimpleName()));
+      return buffer.getBytes();
     }
-    return Codec.decode(bytes);
+    throw new ProtocolException(Reason.MALFORMED, "body must be the wire text of signed messages, got "
+        + (body == null ? "nothing" : body.getClass().getSimpleName()));
   }
 
   /**
@@ -451,10 +474,7 @@ public final class NodeVerticle extends VerticleBase {
     for (Effects.Outgoing out : fx.messages()) {
       String address = out.to() == null ? addresses.gossip() : addresses.to(out.to());
       String text = out.message().wireText();
-      publish.add(() -> {
-        bus.publish(address, text);
-        sent++;
-      });
+      publish.add(() -> outbox.message(address, text));
     }
     for (LedgerEvent e : fx.events()) {
       onLedgerEvent(e, now, publish);
@@ -748,12 +768,23 @@ public final class NodeVerticle extends VerticleBase {
   private JsonObject perf() {
     Runtime rt = Runtime.getRuntime();
     return new JsonObject().put("signaturesVerified", signatures.verified())
-        .put("signaturesCached", signatures.cached()).put("messagesReceived", received).put("messagesSent", sent)
+        .put("signaturesCached", signatures.cached()).put("signatureCpuNanos", signatures.verifyNanos()).put("messagesReceived", received)
+        .put("messagesSent", outbox == null ? 0 : outbox.messages()).put("framesSent", outbox == null ? 0 : outbox.frames())
+        .put("eventMessages", outbox == null ? 0 : outbox.eventMessages())
         .put("journalCommits", journal == null ? 0 : journal.commits())
         .put("subscriptionsRestored", subscriptions == null ? 0 : subscriptions.restored())
         .put("pid", ProcessHandle.current().pid())
         .put("heapUsedBytes", rt.totalMemory() - rt.freeMemory()).put("heapCommittedBytes", rt.totalMemory())
         .put("heapMaxBytes", rt.maxMemory()).put("heapAfterGcBytes", heapAfterGc());
+  }
+
+  /** The calling thread's CPU time in nanoseconds, or its wall clock where the JVM cannot tell. */
+  private static LongSupplier threadCpuNanos() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    if (threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled()) {
+      return threads::getCurrentThreadCpuTime;
+    }
+    return System::nanoTime;
   }
 
   /** Heap in use right after the last collection of each heap pool (live data, not garbage). */

@@ -3,33 +3,49 @@ package io.wallance.node;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 import io.wallance.cluster.Addresses;
 import io.wallance.ledger.LedgerEvent;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Publishes observer events ({@code docs/ARCHITECTURE.md}, "Observer events") on
  * {@link Addresses#events()}: every event carries {@code type}, {@code node} and
  * {@code name}. Also maps the replica's {@link LedgerEvent}s to their JSON. Events are for
  * people and tests; nothing in a ledger ever depends on one.
+ *
+ * <p>An event-bus message on the events address is one event (a JSON object) or several in
+ * order (a JSON array of them: the node coalesces what it publishes in one event-loop turn,
+ * {@link Outbox}); observers read both with {@link io.wallance.cluster.EventFrames#each}.
  */
 public final class ObserverEvents {
 
-  private final EventBus bus;
-  private final String address;
+  private final Consumer<JsonObject> sink;
   private final String node;
   private final String name;
 
   /**
+   * Events published one per event-bus message.
+   *
    * @param bus the event bus
    * @param addresses the network's addresses
    * @param node the publishing member's id
    * @param name its registry name
    */
   public ObserverEvents(EventBus bus, Addresses addresses, String node, String name) {
-    this.bus = Objects.requireNonNull(bus, "bus");
-    this.address = addresses.events();
+    this(event -> bus.publish(addresses.events(), event), node, name);
+  }
+
+  /**
+   * Events handed, complete, to {@code sink} (e.g. an {@link Outbox}).
+   *
+   * @param sink publishes one complete event
+   * @param node the publishing member's id
+   * @param name its registry name
+   */
+  ObserverEvents(Consumer<JsonObject> sink, String node, String name) {
+    this.sink = Objects.requireNonNull(sink, "sink");
     this.node = Objects.requireNonNull(node, "node");
     this.name = Objects.requireNonNull(name, "name");
   }
@@ -43,7 +59,7 @@ public final class ObserverEvents {
   public void publish(String type, JsonObject fields) {
     JsonObject event = new JsonObject().put("type", type).put("node", node).put("name", name);
     event.mergeIn(fields);
-    bus.publish(address, event);
+    sink.accept(event);
   }
 
   /**

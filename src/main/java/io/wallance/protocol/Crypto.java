@@ -3,9 +3,12 @@ package io.wallance.protocol;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * SHA-256 and Ed25519 (RFC 8032, pure, no context) through BouncyCastle's lightweight API,
@@ -15,6 +18,9 @@ public final class Crypto {
   /** The all-zero state every wallet starts from. */
   public static final String GENESIS = "0".repeat(64);
   private static final HexFormat HEX = HexFormat.of();
+  /** Most decoded public keys kept ({@link #publicKey}). */
+  private static final int PUBLIC_KEY_CACHE = 1024;
+  private static final Map<String, Ed25519PublicKeyParameters> PUBLIC_KEYS = new ConcurrentHashMap<>();
 
   private Crypto() {}
 
@@ -51,13 +57,33 @@ public final class Crypto {
       return false;
     }
     try {
-      Ed25519Signer v = new Ed25519Signer();
-      v.init(false, new Ed25519PublicKeyParameters(publicKey, 0));
-      v.update(message, 0, message.length);
-      return v.verifySignature(signature);
+      Ed25519PublicKeyParameters key = publicKey(publicKey);
+      return key != null && key.verify(Ed25519.Algorithm.Ed25519, null, message, 0, message.length, signature, 0);
     } catch (RuntimeException e) {
       return false; // BouncyCastle rejects some non-canonical points by throwing
     }
+  }
+
+  /**
+   * The decoded public key (its curve point, checked once), from a small cache: a fleet
+   * verifies messages of a few dozen members over and over, and decoding the point costs
+   * about a tenth of a verification. Null for bytes that are not a valid point.
+   */
+  private static Ed25519PublicKeyParameters publicKey(byte[] encoded) {
+    String id = hex(encoded);
+    Ed25519PublicKeyParameters key = PUBLIC_KEYS.get(id);
+    if (key == null) {
+      try {
+        key = new Ed25519PublicKeyParameters(encoded, 0);
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
+      if (PUBLIC_KEYS.size() >= PUBLIC_KEY_CACHE) {
+        PUBLIC_KEYS.clear(); // bounded: members are few; anything else just decodes again
+      }
+      PUBLIC_KEYS.put(id, key);
+    }
+    return key;
   }
 
   /** An Ed25519 key pair; the private half never leaves this object except as its seed. */

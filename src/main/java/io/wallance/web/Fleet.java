@@ -2,6 +2,7 @@ package io.wallance.web;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.wallance.cluster.EventFrames;
 import io.wallance.protocol.Canon;
 import io.wallance.protocol.Registry;
 import io.wallance.util.BoundedMap;
@@ -154,6 +155,16 @@ final class Fleet {
       p.put("contract", contract);
     }
     mergePurchase(node, p);
+  }
+
+  /**
+   * One message on the events address: one event, or a JSON array of events
+   * ({@link EventFrames}); each is handled by {@link #onEvent}, anything else is ignored.
+   *
+   * @param body the message body
+   */
+  void onEvents(Object body) {
+    ignoredEvents += EventFrames.each(body, this::onEvent);
   }
 
   /**

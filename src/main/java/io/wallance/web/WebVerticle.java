@@ -90,7 +90,7 @@ public final class WebVerticle extends VerticleBase {
     nodes = new Nodes(vertx.eventBus(), addresses);
     subscriptions = new SubscriptionGuard(vertx, "dashboard");
     MessageConsumer<?> events = subscriptions.register(addresses.events(),
-        () -> vertx.eventBus().consumer(addresses.events(), message -> fleet.onEvent(message.body())));
+        () -> vertx.eventBus().consumer(addresses.events(), message -> fleet.onEvents(message.body())));
     return vertx.executeBlocking(() -> CommandCounters.open(config.dataDir()))
         .compose(counters -> {
           OperatorCommands commands = new OperatorCommands(vertx, registry, operator, counters, nodes);

@@ -53,9 +53,16 @@ class BenchIT {
     assertThat(r.getInteger("nodes")).isEqualTo(4);
     assertThat(r.getLong("purchases_finalized")).isPositive();
     for (String field : List.of("throughput_per_s", "bound_per_s", "bound_ratio", "cpu_ms_per_purchase",
-        "signatures_verified_per_purchase_per_node", "messages_per_purchase", "verify_per_s_per_core")) {
+        "signatures_verified_per_purchase_per_node", "messages_per_purchase", "verify_per_s_per_core",
+        "frames_per_purchase", "event_messages_per_purchase", "verify_cpu_ms_per_purchase", "verify_us_in_nodes",
+        "verify_share_of_node_cpu")) {
       assertThat(r.getValue(field)).as(field).isInstanceOf(Number.class);
     }
+    // Messages go out in frames of one or more; the nodes timed their own verifications.
+    assertThat(r.getDouble("frames_per_purchase")).isPositive().isLessThanOrEqualTo(r.getDouble("messages_per_purchase"));
+    assertThat(r.getDouble("event_messages_per_purchase")).isPositive();
+    assertThat(r.getDouble("verify_us_in_nodes")).isPositive();
+    assertThat(r.getDouble("verify_share_of_node_cpu")).isBetween(0.0, 1.0);
     JsonObject latency = r.getJsonObject("latency_ms");
     for (String field : List.of("p50", "p90", "p99", "max")) {
       assertThat(latency.getValue(field)).as("latency_ms." + field).isInstanceOf(Number.class);

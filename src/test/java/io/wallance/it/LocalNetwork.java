@@ -10,6 +10,7 @@ import io.wallance.cli.Main;
 import io.wallance.cluster.Addresses;
 import io.wallance.cluster.ClusterFactory;
 import io.wallance.cluster.ClusterOptions;
+import io.wallance.cluster.EventFrames;
 import io.wallance.protocol.Codec;
 import io.wallance.protocol.Command;
 import io.wallance.protocol.Crypto;
@@ -489,7 +490,7 @@ public final class LocalNetwork implements AutoCloseable {
     }
     observer = ClusterFactory.start(options, ClusterFactory.clusterManager(options), vertxOptions)
         .await(START.toSeconds(), TimeUnit.SECONDS);
-    observer.eventBus().<JsonObject>consumer(addresses.events(), m -> events.add(m.body())).completion()
+    observer.eventBus().consumer(addresses.events(), m -> EventFrames.each(m.body(), events::add)).completion()
         .await(ASK.toSeconds(), TimeUnit.SECONDS);
     for (Node node : nodes) {
       awaitTrue(node.name + " answers queries", START, () -> {

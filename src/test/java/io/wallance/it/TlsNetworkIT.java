@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.wallance.cli.Main;
 import io.wallance.cluster.ClusterFactory;
 import io.wallance.cluster.ClusterOptions;
+import io.wallance.cluster.EventFrames;
 import io.wallance.it.LocalNetwork.Node;
 import io.wallance.protocol.Command;
 import io.wallance.protocol.Registry;
@@ -88,7 +89,7 @@ class TlsNetworkIT {
     LocalNetwork.awaitTrue("the intruder sees the whole cluster", Duration.ofSeconds(30),
         () -> manager.getNodes().size() == network.nodes().size() + 2);
     ConcurrentLinkedQueue<JsonObject> heard = new ConcurrentLinkedQueue<>();
-    intruder.eventBus().<JsonObject>consumer(network.addresses().events(), m -> heard.add(m.body())).completion()
+    intruder.eventBus().consumer(network.addresses().events(), m -> EventFrames.each(m.body(), heard::add)).completion()
         .await(10, TimeUnit.SECONDS);
 
     Node buyer = network.node(0);

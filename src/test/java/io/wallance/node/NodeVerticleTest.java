@@ -9,6 +9,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.wallance.cluster.Addresses;
 import io.wallance.cluster.ClusterOptions;
+import io.wallance.cluster.EventFrames;
 import io.wallance.protocol.Command;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.Pow;
@@ -55,7 +56,7 @@ class NodeVerticleTest {
 
   private void start(NodeConfig.RateLimit limit) throws Exception {
     vertx = Vertx.vertx();
-    vertx.eventBus().<JsonObject>consumer(addresses.events(), m -> events.add(m.body())).completion()
+    vertx.eventBus().consumer(addresses.events(), m -> EventFrames.each(m.body(), events::add)).completion()
         .await(5, TimeUnit.SECONDS);
     for (int i = 0; i < fleet.members.size(); i++) {
       NodeConfig config = new NodeConfig("pi" + (i + 1), dir.resolve("unused.key"), dir.resolve("unused.registry"),
@@ -240,6 +241,35 @@ class NodeVerticleTest {
   }
 
   @Test
+  void aFrameOfSeveralMessagesIsHandledMessageByMessage() throws Exception {
+    Crypto.KeyPair author = fleet.members.get(1);
+    Crypto.KeyPair target = fleet.members.get(0);
+    long sharesBefore = wallet(target, author).getLong("shares");
+    long forgedBefore = query(target).getJsonObject("rejections").getLong("BAD_SIGNATURE", 0L);
+    StringBuilder frame = new StringBuilder();
+    for (long seq = sharesBefore + 1; seq <= sharesBefore + 3; seq++) {
+      Share body = Pow.mine(new Share(TestFleet.NET, author.id(), seq, "virtual", 1000, 0), 1);
+      frame.append(Signed.sign(body, author).wireText());
+      if (seq == sharesBefore + 2) { // a forged one in the middle, then a part that is not a message
+        Share forged = Pow.mine(new Share(TestFleet.NET, author.id(), seq + 100, "virtual", 1, 0), 1);
+        frame.append(Signed.of(forged, new byte[64]).wireText()).append("junk\nsig=0\n");
+      }
+    }
+    vertx.eventBus().publish(addresses.to(target.id()), frame.toString());
+
+    awaitTrue(() -> wallet(target, author).getLong("shares") == sharesBefore + 3);
+    JsonObject rejections = query(target).getJsonObject("rejections");
+    assertThat(rejections.getLong("BAD_SIGNATURE", 0L)).isEqualTo(forgedBefore + 1);
+    assertThat(rejections.getLong("BAD_FIELDS", 0L) + rejections.getLong("MALFORMED", 0L)).isEqualTo(1);
+    assertThat(query(target).getJsonObject("perf").getLong("messagesReceived")).isGreaterThanOrEqualTo(5);
+  }
+
+  private JsonObject wallet(Crypto.KeyPair viewer, Crypto.KeyPair owner) {
+    return query(viewer).getJsonArray("wallets").stream().map(JsonObject.class::cast)
+        .filter(w -> owner.id().equals(w.getString("id"))).findFirst().orElseThrow();
+  }
+
+  @Test
   void aFloodInOneSendersNameIsDroppedBeforeVerification() throws Exception {
     stop();
     events.clear();
@@ -293,7 +323,7 @@ class NodeVerticleTest {
         {"name": "Receipt", "price": 3, "description": "dearer here",
          "action": {"command": ["true"], "timeoutSeconds": 5}}""");
     vertx = Vertx.vertx();
-    vertx.eventBus().<JsonObject>consumer(addresses.events(), m -> events.add(m.body())).completion()
+    vertx.eventBus().consumer(addresses.events(), m -> EventFrames.each(m.body(), events::add)).completion()
         .await(5, TimeUnit.SECONDS);
     NodeConfig config = new NodeConfig("pi1", dir.resolve("unused.key"), dir.resolve("unused.registry"),
         dir.resolve("pi1"), dir.resolve("other-contracts"), new NodeConfig.Sensor(SensorOptions.virtual(), 3_600_000,
