@@ -311,6 +311,15 @@ final class BenchCommand implements Callable<Integer> {
       return cpu;
     }
 
+    /** CPU of the node processes' finished children: the contract runs. */
+    private double fleetChildrenCpu() {
+      double cpu = 0;
+      for (Process process : fleet.processes()) {
+        cpu += JitCpu.childrenSeconds(process.pid());
+      }
+      return cpu;
+    }
+
     Run(LocalFleet fleet, PrintWriter out) {
       this.fleet = fleet;
       this.out = out;
@@ -552,7 +561,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Node counters (summed) and CPU time of every node process. */
     private record Snapshot(long verified, long cached, long verifyNanos, long sent, long frames, long eventMessages, long received,
-        long commits, double cpuSeconds, double benchCpuSeconds, Map<Long, JsonObject> perf) {}
+        long commits, double cpuSeconds, double childCpuSeconds, double benchCpuSeconds, Map<Long, JsonObject> perf) {}
 
     private Snapshot snapshot() throws Exception {
       long verified = 0;
@@ -576,7 +585,8 @@ final class BenchCommand implements Callable<Integer> {
         commits += p.getLong("journalCommits", 0L);
         perf.put(p.getLong("pid", -1L), p);
       }
-      return new Snapshot(verified, cached, verifyNanos, sent, frames, eventMessages, received, commits, fleetCpu(), cpuSeconds(ProcessHandle.current()), perf);
+      return new Snapshot(verified, cached, verifyNanos, sent, frames, eventMessages, received, commits, fleetCpu(), fleetChildrenCpu(),
+          cpuSeconds(ProcessHandle.current()), perf);
     }
 
     private JsonObject sample(Snapshot known, double t) {
@@ -625,6 +635,7 @@ final class BenchCommand implements Callable<Integer> {
           .put("node_latency_ms", percentiles(driver.nodeLatencies()))
           .put("throughput_per_s", round(finals / Math.max(seconds, 1e-9), 2))
           .put("cpu_ms_per_purchase", round((after.cpuSeconds() - before.cpuSeconds()) * 1000 / per, 3))
+          .put("contract_cpu_ms_per_purchase", round((after.childCpuSeconds() - before.childCpuSeconds()) * 1000 / per, 3))
           .put("bench_cpu_ms_per_purchase", round((after.benchCpuSeconds() - before.benchCpuSeconds()) * 1000 / per, 3))
           .put("idle_cpu_cores", round(idleCores, 3))
           .put("cpu_utilisation_cores", round((after.cpuSeconds() - before.cpuSeconds()) / Math.max(seconds, 1e-9), 2))
@@ -924,9 +935,11 @@ final class BenchCommand implements Callable<Integer> {
         r.getDouble("bound_ratio"));
     out.printf(Locale.ROOT, "  cpu                  %.2f cores busy under load, %.3f cores idle (no purchases)%n",
         r.getDouble("cpu_utilisation_cores"), r.getDouble("idle_cpu_cores"));
-    out.printf(Locale.ROOT, "  per purchase         cpu %.2f ms (nodes; bench %.2f ms), signatures verified/node %.2f"
+    out.printf(Locale.ROOT, "  per purchase         cpu %.2f ms (nodes; their contract runs %.2f ms; bench %.2f ms),"
+        + " signatures verified/node %.2f"
         + " (cached %.2f), messages sent %.1f in %.1f frames, event messages %.1f, ledger commits/node %.2f%n",
-        r.getDouble("cpu_ms_per_purchase"), r.getDouble("bench_cpu_ms_per_purchase"),
+        r.getDouble("cpu_ms_per_purchase"), r.getDouble("contract_cpu_ms_per_purchase"),
+        r.getDouble("bench_cpu_ms_per_purchase"),
         r.getDouble("signatures_verified_per_purchase_per_node"), r.getDouble("signatures_cached_per_purchase_per_node"),
         r.getDouble("messages_per_purchase"), r.getDouble("frames_per_purchase"),
         r.getDouble("event_messages_per_purchase"), r.getDouble("journal_commits_per_purchase_per_node"));

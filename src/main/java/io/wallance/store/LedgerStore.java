@@ -72,6 +72,8 @@ public final class LedgerStore implements AutoCloseable {
   private final int schemaVersion;
   private final ContractRunLog runs;
   private boolean fullSync;
+  /** The journal's four statements, prepared once and reused by every {@link #append} (under this lock). */
+  private final Map<String, PreparedStatement> appendStatements = new HashMap<>();
   private long lastSeq;
   private long lastBatch;
   /** Test hook: runs after a batch's rows are written, before the commit. */
@@ -285,60 +287,59 @@ public final class LedgerStore implements AutoCloseable {
     try {
       sync(full, false);
       db.setAutoCommit(false);
-      try (PreparedStatement change = db.prepareStatement(INSERT_CHANGE);
-          PreparedStatement vote = db.prepareStatement(INSERT_VOTE);
-          PreparedStatement item = db.prepareStatement(INSERT_ITEM);
-          PreparedStatement purchase = db.prepareStatement(UPSERT_PURCHASE)) {
-        boolean votes = false;
-        boolean items = false;
-        for (LedgerChange c : changes) {
-          seq++;
-          bind(change, seq, batch, c);
-          change.addBatch();
-          if (c instanceof LedgerChange.Finalized f) {
-            for (Map.Entry<String, Signed<Vote>> v : f.votes().entrySet()) {
-              vote.setLong(1, seq);
-              vote.setString(2, v.getKey());
-              vote.setString(3, v.getValue().wireText());
-              vote.addBatch();
-              votes = true;
-            }
-          } else if (c instanceof LedgerChange.Evidence e) {
-            List<String> texts = e.misbehaviour().evidence();
-            for (int i = 0; i < texts.size(); i++) {
-              item.setLong(1, seq);
-              item.setInt(2, i);
-              item.setString(3, texts.get(i));
-              item.addBatch();
-              items = true;
-            }
+      PreparedStatement change = appendStatement(INSERT_CHANGE);
+      PreparedStatement vote = appendStatement(INSERT_VOTE);
+      PreparedStatement item = appendStatement(INSERT_ITEM);
+      PreparedStatement purchase = appendStatement(UPSERT_PURCHASE);
+      boolean votes = false;
+      boolean items = false;
+      for (LedgerChange c : changes) {
+        seq++;
+        bind(change, seq, batch, c);
+        change.addBatch();
+        if (c instanceof LedgerChange.Finalized f) {
+          for (Map.Entry<String, Signed<Vote>> v : f.votes().entrySet()) {
+            vote.setLong(1, seq);
+            vote.setString(2, v.getKey());
+            vote.setString(3, v.getValue().wireText());
+            vote.addBatch();
+            votes = true;
+          }
+        } else if (c instanceof LedgerChange.Evidence e) {
+          List<String> texts = e.misbehaviour().evidence();
+          for (int i = 0; i < texts.size(); i++) {
+            item.setLong(1, seq);
+            item.setInt(2, i);
+            item.setString(3, texts.get(i));
+            item.addBatch();
+            items = true;
           }
         }
-        for (PurchaseRecord p : purchases) {
-          purchase.setLong(1, p.id());
-          purchase.setLong(2, p.position());
-          purchase.setString(3, p.contract());
-          purchase.setLong(4, p.price());
-          purchase.setString(5, p.state());
-          setText(purchase, 6, p.request());
-          purchase.addBatch();
-        }
-        if (!changes.isEmpty()) {
-          change.executeBatch();
-        }
-        if (!purchases.isEmpty()) {
-          purchase.executeBatch();
-        }
-        if (votes) {
-          vote.executeBatch();
-        }
-        if (items) {
-          item.executeBatch();
-        }
-        beforeCommit.run();
-        db.commit();
-        committed = true;
       }
+      for (PurchaseRecord p : purchases) {
+        purchase.setLong(1, p.id());
+        purchase.setLong(2, p.position());
+        purchase.setString(3, p.contract());
+        purchase.setLong(4, p.price());
+        purchase.setString(5, p.state());
+        setText(purchase, 6, p.request());
+        purchase.addBatch();
+      }
+      if (!changes.isEmpty()) {
+        change.executeBatch();
+      }
+      if (!purchases.isEmpty()) {
+        purchase.executeBatch();
+      }
+      if (votes) {
+        vote.executeBatch();
+      }
+      if (items) {
+        item.executeBatch();
+      }
+      beforeCommit.run();
+      db.commit();
+      committed = true;
       lastSeq = seq;
       if (!changes.isEmpty()) {
         lastBatch = batch;
@@ -351,6 +352,9 @@ public final class LedgerStore implements AutoCloseable {
       try {
         if (!committed) {
           db.rollback();
+          for (PreparedStatement st : appendStatements.values()) {
+            st.clearBatch(); // a failed batch must not be written with the next one
+          }
         }
       } catch (SQLException ignored) {
         // the batch is absent either way
@@ -361,6 +365,16 @@ public final class LedgerStore implements AutoCloseable {
         // the next call reports the connection's state
       }
     }
+  }
+
+  /** The statement for {@code sql}, prepared on first use and kept until the store closes. */
+  private PreparedStatement appendStatement(String sql) throws SQLException {
+    PreparedStatement st = appendStatements.get(sql);
+    if (st == null) {
+      st = db.prepareStatement(sql);
+      appendStatements.put(sql, st);
+    }
+    return st;
   }
 
   /** Changes whose loss on power failure could make this member sign twice or accept a replayed command. */

@@ -39,4 +39,16 @@ class JitCpuTest {
         .hasMessageContaining("not a /proc stat line");
     assertThatThrownBy(() -> JitCpu.cpuTicks("1 (x) S 1 2")).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void countsTheWaitedForChildrenOfAProcess() throws Exception {
+    String stat = "4242 (java) S 1 4242 4242 0 -1 4194368 100 0 0 0 1234 56 7 3 20 0 40 0 123 0 0";
+    assertThat(JitCpu.childrenTicks(stat)).isEqualTo(7 + 3);
+    long self = ProcessHandle.current().pid();
+    double before = JitCpu.childrenSeconds(self);
+    Process busy = new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done").start();
+    assertThat(busy.waitFor()).isZero();
+    assertThat(JitCpu.childrenSeconds(self)).as("the shell's CPU, once waited for").isGreaterThan(before);
+    assertThat(JitCpu.childrenSeconds(busy.pid())).as("a process that is gone").isZero();
+  }
 }

@@ -55,7 +55,7 @@ class BenchIT {
     for (String field : List.of("throughput_per_s", "bound_per_s", "bound_ratio", "cpu_ms_per_purchase",
         "signatures_verified_per_purchase_per_node", "messages_per_purchase", "verify_per_s_per_core",
         "frames_per_purchase", "event_messages_per_purchase", "verify_cpu_ms_per_purchase", "verify_us_in_nodes",
-        "verify_share_of_node_cpu")) {
+        "verify_share_of_node_cpu", "contract_cpu_ms_per_purchase")) {
       assertThat(r.getValue(field)).as(field).isInstanceOf(Number.class);
     }
     // Messages go out in frames of one or more; the nodes timed their own verifications.

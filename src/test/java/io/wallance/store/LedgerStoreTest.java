@@ -168,6 +168,9 @@ class LedgerStoreTest {
       }
       store.append(batches.get(1));
       assertThat(store.batches()).isEqualTo(2);
+      // Exactly these two: nothing of the failed batch is left in the store's reused statements.
+      assertThat(store.loadBatches()).isEqualTo(new TreeMap<>(java.util.Map.of(1L, batches.get(0), 2L,
+          batches.get(1))));
     }
   }
 
