@@ -10,6 +10,7 @@ import io.wallance.protocol.Body;
 import io.wallance.protocol.Codec;
 import io.wallance.protocol.Command;
 import io.wallance.protocol.Crypto;
+import io.wallance.protocol.Frames;
 import io.wallance.protocol.Pow;
 import io.wallance.protocol.Pull;
 import io.wallance.protocol.Registry;
@@ -208,12 +209,19 @@ class MembershipIT {
    */
   private static List<String> lieAbout(Object body, Crypto.KeyPair liar, Node asker) {
     List<String> sent = new ArrayList<>();
-    Signed<? extends Body> m;
     try {
-      m = Codec.decode(String.valueOf(body).getBytes(StandardCharsets.UTF_8));
+      for (byte[] part : Frames.split(String.valueOf(body).getBytes(StandardCharsets.UTF_8))) {
+        sent.addAll(lieAbout(Codec.decode(part), liar, asker));
+      }
     } catch (Exception e) {
-      return sent;
+      // not a frame of messages: nothing to lie about
     }
+    return sent;
+  }
+
+  /** Answers one message of a frame sent to the liar (see above). */
+  private static List<String> lieAbout(Signed<? extends Body> m, Crypto.KeyPair liar, Node asker) {
+    List<String> sent = new ArrayList<>();
     if (!(m.body() instanceof Pull p) || !p.node().equals(asker.id())) {
       return sent;
     }
