@@ -768,7 +768,8 @@ public final class NodeVerticle extends VerticleBase {
   private JsonObject perf() {
     Runtime rt = Runtime.getRuntime();
     return new JsonObject().put("signaturesVerified", signatures.verified())
-        .put("signaturesCached", signatures.cached()).put("signatureCpuNanos", signatures.verifyNanos()).put("messagesReceived", received)
+        .put("signaturesCached", signatures.cached()).put("signatureCpuNanos", signatures.verifyNanos())
+        .put("messagesReceived", received)
         .put("messagesSent", outbox == null ? 0 : outbox.messages()).put("framesSent", outbox == null ? 0 : outbox.frames())
         .put("eventMessages", outbox == null ? 0 : outbox.eventMessages())
         .put("journalCommits", journal == null ? 0 : journal.commits())

@@ -111,6 +111,15 @@ class FleetTest {
   }
 
   @Test
+  void aMessageOfSeveralEventsIsAppliedInOrderAndItsMalformedEntriesAreCounted() {
+    fleet.onEvents(new io.vertx.core.json.JsonArray().add(event("node", pi1).put("balanceUnits", 7)).add("junk")
+        .add(event("node", pi1).put("balanceUnits", 9)).add(42));
+    fleet.onEvents("not an event");
+    assertThat(node("pi1").getLong("balanceUnits")).as("the later event of the array wins").isEqualTo(9);
+    assertThat(fleet.toJson().getLong("ignoredEvents")).isEqualTo(3);
+  }
+
+  @Test
   void ignoresEventsFromStrangersAndMalformedOnes() {
     assertThat(fleet.onEvent(event("node", "00".repeat(32)))).isFalse();
     assertThat(fleet.onEvent("a string")).isFalse();
