@@ -49,19 +49,21 @@ public final class Frames {
       if (lf < 0) {
         break; // the last line has no LF: the rest is one (malformed) part
       }
-      if (parts.size() == MAX_MESSAGES) {
-        throw new ProtocolException(Reason.TOO_LARGE, "frame of more than " + MAX_MESSAGES + " messages");
-      }
-      parts.add(start == 0 && lf + 1 == frame.length ? frame : Arrays.copyOfRange(frame, start, lf + 1));
+      add(parts, frame, start, lf + 1);
       start = lf + 1;
     }
     if (start < frame.length || parts.isEmpty()) {
-      if (parts.size() == MAX_MESSAGES) {
-        throw new ProtocolException(Reason.TOO_LARGE, "frame of more than " + MAX_MESSAGES + " messages");
-      }
-      parts.add(start == 0 ? frame : Arrays.copyOfRange(frame, start, frame.length));
+      add(parts, frame, start, frame.length);
     }
     return parts;
+  }
+
+  /** Adds bytes {@code from} to {@code to} of the frame as a part (the frame itself when that is all of it). */
+  private static void add(List<byte[]> parts, byte[] frame, int from, int to) throws ProtocolException {
+    if (parts.size() == MAX_MESSAGES) {
+      throw new ProtocolException(Reason.TOO_LARGE, "frame of more than " + MAX_MESSAGES + " messages");
+    }
+    parts.add(from == 0 && to == frame.length ? frame : Arrays.copyOfRange(frame, from, to));
   }
 
   /** The index of the {@code s} of the first line {@code sig=...} at or after {@code from}, or -1. */
