@@ -559,34 +559,30 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
 
-    /** Node counters (summed) and CPU time of every node process. */
-    private record Snapshot(long verified, long cached, long verifyNanos, long sent, long frames, long eventMessages, long received,
-        long commits, double cpuSeconds, double childCpuSeconds, double benchCpuSeconds, Map<Long, JsonObject> perf) {}
+    /** The node view's {@code perf} counters that a snapshot sums over the nodes. */
+    private static final List<String> COUNTERS = List.of("signaturesVerified", "signaturesCached",
+        "signatureCpuNanos", "messagesSent", "framesSent", "eventMessages", "messagesReceived", "journalCommits");
+
+    /** Node counters ({@link #COUNTERS}, summed over the nodes) and CPU time of every node process. */
+    private record Snapshot(Map<String, Long> counters, double cpuSeconds, double childCpuSeconds,
+        double benchCpuSeconds, Map<Long, JsonObject> perf) {
+
+      /** How much {@code counter} grew since {@code before}. */
+      long since(Snapshot before, String counter) {
+        return counters.get(counter) - before.counters.get(counter);
+      }
+    }
 
     private Snapshot snapshot() throws Exception {
-      long verified = 0;
-      long cached = 0;
-      long verifyNanos = 0;
-      long sent = 0;
-      long frames = 0;
-      long eventMessages = 0;
-      long received = 0;
-      long commits = 0;
+      Map<String, Long> counters = new LinkedHashMap<>();
+      COUNTERS.forEach(c -> counters.put(c, 0L));
       Map<Long, JsonObject> perf = new LinkedHashMap<>();
       for (String id : ids) {
         JsonObject p = query(id).getJsonObject("perf", new JsonObject());
-        verified += p.getLong("signaturesVerified", 0L);
-        cached += p.getLong("signaturesCached", 0L);
-        verifyNanos += p.getLong("signatureCpuNanos", 0L);
-        sent += p.getLong("messagesSent", 0L);
-        frames += p.getLong("framesSent", 0L);
-        eventMessages += p.getLong("eventMessages", 0L);
-        received += p.getLong("messagesReceived", 0L);
-        commits += p.getLong("journalCommits", 0L);
+        COUNTERS.forEach(c -> counters.merge(c, p.getLong(c, 0L), Long::sum));
         perf.put(p.getLong("pid", -1L), p);
       }
-      return new Snapshot(verified, cached, verifyNanos, sent, frames, eventMessages, received, commits, fleetCpu(), fleetChildrenCpu(),
-          cpuSeconds(ProcessHandle.current()), perf);
+      return new Snapshot(counters, fleetCpu(), fleetChildrenCpu(), cpuSeconds(ProcessHandle.current()), perf);
     }
 
     private JsonObject sample(Snapshot known, double t) {
@@ -618,6 +614,8 @@ final class BenchCommand implements Callable<Integer> {
     private JsonObject result(Snapshot before, Snapshot after, double seconds, int c, List<JsonObject> samples) {
       long finals = driver.countedFinalized();
       double per = Math.max(1, finals);
+      long verified = after.since(before, "signaturesVerified");
+      long verifyNanos = after.since(before, "signatureCpuNanos");
       JsonObject last = samples.get(samples.size() - 1);
       JsonObject r = new JsonObject()
           .put("nodes", count).put("processes", fleet.spec().processes())
@@ -639,19 +637,18 @@ final class BenchCommand implements Callable<Integer> {
           .put("bench_cpu_ms_per_purchase", round((after.benchCpuSeconds() - before.benchCpuSeconds()) * 1000 / per, 3))
           .put("idle_cpu_cores", round(idleCores, 3))
           .put("cpu_utilisation_cores", round((after.cpuSeconds() - before.cpuSeconds()) / Math.max(seconds, 1e-9), 2))
-          .put("signatures_verified_per_purchase_per_node",
-              round((after.verified() - before.verified()) / per / count, 2))
-          .put("signatures_cached_per_purchase_per_node", round((after.cached() - before.cached()) / per / count, 2))
-          .put("verify_cpu_ms_per_purchase", round((after.verifyNanos() - before.verifyNanos()) / 1e6 / per, 3))
-          .put("verify_us_in_nodes", round((after.verifyNanos() - before.verifyNanos()) / 1e3
-              / Math.max(1, after.verified() - before.verified()), 1))
-          .put("verify_share_of_node_cpu", round((after.verifyNanos() - before.verifyNanos()) / 1e9
+          .put("signatures_verified_per_purchase_per_node", round(verified / per / count, 2))
+          .put("signatures_cached_per_purchase_per_node",
+              round(after.since(before, "signaturesCached") / per / count, 2))
+          .put("verify_cpu_ms_per_purchase", round(verifyNanos / 1e6 / per, 3))
+          .put("verify_us_in_nodes", round(verifyNanos / 1e3 / Math.max(1, verified), 1))
+          .put("verify_share_of_node_cpu", round(verifyNanos / 1e9
               / Math.max(1e-9, after.cpuSeconds() - before.cpuSeconds()), 3))
-          .put("messages_per_purchase", round((after.sent() - before.sent()) / per, 2))
-          .put("frames_per_purchase", round((after.frames() - before.frames()) / per, 2))
-          .put("event_messages_per_purchase", round((after.eventMessages() - before.eventMessages()) / per, 2))
-          .put("journal_commits_per_purchase_per_node", round((after.commits() - before.commits()) / per / count, 2))
-          .put("messages_received_per_purchase", round((after.received() - before.received()) / per, 2))
+          .put("messages_per_purchase", round(after.since(before, "messagesSent") / per, 2))
+          .put("frames_per_purchase", round(after.since(before, "framesSent") / per, 2))
+          .put("event_messages_per_purchase", round(after.since(before, "eventMessages") / per, 2))
+          .put("journal_commits_per_purchase_per_node", round(after.since(before, "journalCommits") / per / count, 2))
+          .put("messages_received_per_purchase", round(after.since(before, "messagesReceived") / per, 2))
           .put("rss_mb", last.getJsonArray("rss_mb"))
           .put("heap_mb", last.getJsonArray("heap_mb"))
           .put("heap_after_gc_mb", last.getJsonArray("heap_after_gc_mb"))
