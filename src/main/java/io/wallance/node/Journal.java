@@ -37,7 +37,13 @@ final class Journal {
   /** How often a failed batch is retried. */
   static final long RETRY_MILLIS = 2_000;
 
-  private record Item(List<LedgerChange> changes, List<PurchaseRecord> purchases, Runnable then) {}
+  /** {@code ifFailed}: for a read barrier ({@link #afterPending}), what to run instead if the store fails first. */
+  private record Item(List<LedgerChange> changes, List<PurchaseRecord> purchases, Runnable then, Runnable ifFailed) {
+
+    Item(List<LedgerChange> changes, List<PurchaseRecord> purchases, Runnable then) {
+      this(changes, purchases, then, null);
+    }
+  }
 
   private final Context context;
   private final LedgerStore store;
@@ -90,6 +96,26 @@ final class Journal {
     }
   }
 
+  /**
+   * A read barrier: runs {@code then} once every write submitted before it is durable, or
+   * {@code ifFailed} (on the event loop, at once) if one of them fails first or the journal has
+   * already failed. A reader (a query) is thus answered from durable state or told the store
+   * failed; it never waits for space to be freed.
+   */
+  void afterPending(Runnable then, Runnable ifFailed) {
+    Objects.requireNonNull(ifFailed, "ifFailed");
+    if (closed) {
+      return;
+    }
+    if (failure != null) {
+      ifFailed.run();
+    } else if (!writing && queued.isEmpty()) {
+      then.run();
+    } else {
+      queued.add(new Item(List.of(), List.of(), then, ifFailed));
+    }
+  }
+
   /** The node is stopping: nothing more is written or published (the store closes after the last write). */
   void close() {
     closed = true;
@@ -135,10 +161,11 @@ final class Journal {
         boolean first = failure == null;
         failure = ar.cause() instanceof StoreException e ? e
             : new StoreException(StoreException.Kind.IO, "storing ledger changes: " + ar.cause(), ar.cause());
-        failed = batch;
         if (first) {
-          onFailure.accept(failure);
+          onFailure.accept(failure); // first: the readers dropped next are answered as unhealthy
         }
+        failed = withoutReaders(batch);
+        queued = withoutReaders(queued);
         context.owner().setTimer(RETRY_MILLIS, id -> retry());
         return;
       }
@@ -165,6 +192,23 @@ final class Journal {
         write();
       }
     });
+  }
+
+  /** Drops the read barriers of {@code items}, running their {@code ifFailed}; keeps the writes in order. */
+  private static List<Item> withoutReaders(List<Item> items) {
+    List<Item> kept = new ArrayList<>(items.size());
+    for (Item i : items) {
+      if (i.ifFailed() == null) {
+        kept.add(i);
+        continue;
+      }
+      try {
+        i.ifFailed().run();
+      } catch (RuntimeException e) {
+        LOG.error("answering a reader after a failed write failed", e); // a bug: the others still run
+      }
+    }
+    return kept;
   }
 
   /** Writes the failed batch again (alone: it must commit before anything after it). */

@@ -706,14 +706,17 @@ public final class NodeVerticle extends VerticleBase {
 
   // ------------------------------------------------------------------ observers
 
-  /** Answers after the writes submitted before the query: the view never shows what is not durable. */
+  /**
+   * Answers after the writes submitted before the query: the view never shows what is not
+   * durable. If one of them fails, it answers at once with the unhealthy view.
+   */
   private void onQuery(Message<Object> m) {
     Map<String, Long> cut = queryCut(m.body());
     if (!healthy()) {
       m.reply(unhealthyView());
       return;
     }
-    journal.submit(List.of(), List.of(), () -> m.reply(withCut(view(), cut)));
+    journal.afterPending(() -> m.reply(withCut(view(), cut)), () -> m.reply(unhealthyView()));
   }
 
   /**
