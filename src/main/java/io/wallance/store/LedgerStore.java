@@ -95,6 +95,10 @@ public final class LedgerStore implements AutoCloseable {
         }
         st.execute("PRAGMA foreign_keys=ON");
         st.execute("PRAGMA busy_timeout=5000");
+        String cache = StoreOptions.cachePragma();
+        if (cache != null) {
+          st.execute(cache);
+        }
       }
       sync(options.sync() == StoreOptions.Sync.FULL, true);
       int before = currentVersion();

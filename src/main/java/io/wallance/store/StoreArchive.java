@@ -43,11 +43,14 @@ public final class StoreArchive implements LedgerArchive, AutoCloseable {
   private final PreparedStatement state;
   private long reads;
 
-  private StoreArchive(Connection db) throws SQLException {
+  private StoreArchive(Connection db, String cachePragma) throws SQLException {
     this.db = db;
     try (Statement st = db.createStatement()) {
       st.execute("PRAGMA query_only=1");
       st.execute("PRAGMA busy_timeout=5000");
+      if (cachePragma != null) {
+        st.execute(cachePragma);
+      }
     }
     shares = db.prepareStatement("SELECT message FROM ledger_change WHERE type = 'share' AND subject = ?"
         + " AND position BETWEEN ? AND ? ORDER BY position");
@@ -63,8 +66,9 @@ public final class StoreArchive implements LedgerArchive, AutoCloseable {
   static StoreArchive open(Path file) throws StoreException {
     Connection db = null;
     try {
+      String cache = StoreOptions.cachePragma();
       db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-      return new StoreArchive(db);
+      return new StoreArchive(db, cache);
     } catch (SQLException e) {
       try {
         if (db != null) {

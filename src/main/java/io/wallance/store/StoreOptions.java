@@ -59,4 +59,36 @@ public record StoreOptions(Path dataDir, Sync sync) {
   public Path file() {
     return dataDir.resolve(FILE);
   }
+
+  /**
+   * System property: the page cache of each of the store's two SQLite connections, in KiB
+   * (SQLite's {@code cache_size}; default SQLite's 2000). Each connection's cache fills up to
+   * this as the ledger grows, in native memory; the Pi profile sets it lower.
+   */
+  public static final String CACHE_PROPERTY = "wallance.store.cacheKiB";
+  static final int MIN_CACHE_KIB = 64;
+  static final int MAX_CACHE_KIB = 1 << 20;
+
+  /**
+   * The {@code PRAGMA cache_size} statement for {@link #CACHE_PROPERTY}, or null when it is not set.
+   *
+   * @throws StoreException IO when the property is not a whole number of KiB in 64–1048576
+   */
+  static String cachePragma() throws StoreException {
+    String value = System.getProperty(CACHE_PROPERTY);
+    if (value == null) {
+      return null;
+    }
+    int kib;
+    try {
+      kib = Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      kib = -1;
+    }
+    if (kib < MIN_CACHE_KIB || kib > MAX_CACHE_KIB) {
+      throw new StoreException(StoreException.Kind.IO, "-D" + CACHE_PROPERTY + "=" + value
+          + ": the SQLite page cache must be a whole number of KiB from " + MIN_CACHE_KIB + " to " + MAX_CACHE_KIB, null);
+    }
+    return "PRAGMA cache_size=-" + kib; // negative: KiB, not pages
+  }
 }

@@ -240,4 +240,35 @@ class LedgerStoreTest {
       }
     }
   }
+
+  @Test
+  void thePageCacheIsASystemPropertyAndABadValueIsRefusedClearly() throws Exception {
+    try {
+      System.setProperty(StoreOptions.CACHE_PROPERTY, "512");
+      try (LedgerStore store = LedgerStore.open(new StoreOptions(dir, StoreOptions.Sync.NORMAL))) {
+        store.append(drains.get(3).get(0));
+        try (Statement st = store.connection().createStatement(); var rs = st.executeQuery("PRAGMA cache_size")) {
+          rs.next();
+          assertThat(rs.getInt(1)).isEqualTo(-512); // negative: KiB
+        }
+        try (StoreArchive archive = store.archive()) {
+          assertThat(archive).isNotNull();
+        }
+        for (String bad : List.of("12", "lots", "2000000", "")) {
+          System.setProperty(StoreOptions.CACHE_PROPERTY, bad);
+          assertThatThrownBy(store::archive).isInstanceOf(StoreException.class)
+              .hasMessageContaining(StoreOptions.CACHE_PROPERTY).hasMessageContaining("64 to 1048576");
+        }
+      }
+      assertThatThrownBy(() -> LedgerStore.open(new StoreOptions(dir.resolve("other"), StoreOptions.Sync.NORMAL)))
+          .isInstanceOf(StoreException.class).hasMessageContaining("64 to 1048576");
+    } finally {
+      System.clearProperty(StoreOptions.CACHE_PROPERTY);
+    }
+    try (LedgerStore store = LedgerStore.open(new StoreOptions(dir, StoreOptions.Sync.NORMAL));
+        Statement st = store.connection().createStatement(); var rs = st.executeQuery("PRAGMA cache_size")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(-2000); // SQLite's default when the property is not set
+    }
+  }
 }
