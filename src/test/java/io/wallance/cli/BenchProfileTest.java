@@ -19,7 +19,7 @@ class BenchProfileTest {
     List<String> flags = BenchCommand.profile("pi");
     assertThat(flags).contains("-XX:+UseSerialGC", "-Dwallance.vertx.workerPoolSize=6", "-XX:+ExitOnOutOfMemoryError");
     assertThat(flags).noneMatch(f -> f.startsWith("#") || f.isBlank());
-    assertThat(BenchCommand.profileEnv("pi")).isEqualTo(Map.of("MALLOC_ARENA_MAX", "2"));
+    assertThat(BenchCommand.profileEnv("pi")).isEqualTo(Map.of("MALLOC_ARENA_MAX", "1"));
     assertThat(BenchCommand.profileEnv("pc")).isEmpty();
     assertThat(BenchCommand.profileEnv("default")).isEmpty();
   }
