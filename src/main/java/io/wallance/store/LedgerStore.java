@@ -80,7 +80,7 @@ public final class LedgerStore implements AutoCloseable {
   Runnable beforeCommit = () -> { };
 
   private LedgerStore(StoreOptions options, FileChannel lockChannel, FileLock lock, Connection db,
-      List<Migration> migrations) throws StoreException {
+      List<String> pragmas, List<Migration> migrations) throws StoreException {
     this.options = options;
     this.lockChannel = lockChannel;
     this.lock = lock;
@@ -94,10 +94,8 @@ public final class LedgerStore implements AutoCloseable {
           }
         }
         st.execute("PRAGMA foreign_keys=ON");
-        st.execute("PRAGMA busy_timeout=5000");
-        String cache = StoreOptions.cachePragma();
-        if (cache != null) {
-          st.execute(cache);
+        for (String pragma : pragmas) {
+          st.execute(pragma);
         }
       }
       sync(options.sync() == StoreOptions.Sync.FULL, true);
@@ -135,6 +133,7 @@ public final class LedgerStore implements AutoCloseable {
     FileLock lock = null;
     Connection db = null;
     try {
+      List<String> pragmas = StoreOptions.connectionPragmas();
       Files.createDirectories(options.dataDir());
       channel = FileChannel.open(options.dataDir().resolve(StoreOptions.LOCK), StandardOpenOption.CREATE,
           StandardOpenOption.WRITE);
@@ -148,7 +147,7 @@ public final class LedgerStore implements AutoCloseable {
             + " is in use by another node process", null);
       }
       db = DriverManager.getConnection("jdbc:sqlite:" + options.file().toAbsolutePath());
-      return new LedgerStore(options, channel, lock, db, migrations);
+      return new LedgerStore(options, channel, lock, db, pragmas, migrations);
     } catch (IOException e) {
       closeQuietly(db, lock, channel);
       throw new StoreException(StoreException.Kind.IO, "cannot open data directory " + options.dataDir() + ": " + e,

@@ -43,13 +43,12 @@ public final class StoreArchive implements LedgerArchive, AutoCloseable {
   private final PreparedStatement state;
   private long reads;
 
-  private StoreArchive(Connection db, String cachePragma) throws SQLException {
+  private StoreArchive(Connection db, List<String> pragmas) throws SQLException {
     this.db = db;
     try (Statement st = db.createStatement()) {
       st.execute("PRAGMA query_only=1");
-      st.execute("PRAGMA busy_timeout=5000");
-      if (cachePragma != null) {
-        st.execute(cachePragma);
+      for (String pragma : pragmas) {
+        st.execute(pragma);
       }
     }
     shares = db.prepareStatement("SELECT message FROM ledger_change WHERE type = 'share' AND subject = ?"
@@ -63,12 +62,16 @@ public final class StoreArchive implements LedgerArchive, AutoCloseable {
     state = db.prepareStatement("SELECT 1 FROM ledger_change WHERE type = 'finalized' AND party = ? AND hash = ?");
   }
 
+  Connection connection() {
+    return db;
+  }
+
   static StoreArchive open(Path file) throws StoreException {
     Connection db = null;
     try {
-      String cache = StoreOptions.cachePragma();
+      List<String> pragmas = StoreOptions.connectionPragmas();
       db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-      return new StoreArchive(db, cache);
+      return new StoreArchive(db, pragmas);
     } catch (SQLException e) {
       try {
         if (db != null) {

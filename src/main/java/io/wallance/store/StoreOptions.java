@@ -1,6 +1,7 @@
 package io.wallance.store;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -68,16 +69,18 @@ public record StoreOptions(Path dataDir, Sync sync) {
   public static final String CACHE_PROPERTY = "wallance.store.cacheKiB";
   static final int MIN_CACHE_KIB = 64;
   static final int MAX_CACHE_KIB = 1 << 20;
+  private static final String BUSY_TIMEOUT = "PRAGMA busy_timeout=5000";
 
   /**
-   * The {@code PRAGMA cache_size} statement for {@link #CACHE_PROPERTY}, or null when it is not set.
+   * The settings every connection to the store applies, the journal's and the archive's:
+   * the busy timeout, and the page cache of {@link #CACHE_PROPERTY} when it is set.
    *
    * @throws StoreException IO when the property is not a whole number of KiB in 64–1048576
    */
-  static String cachePragma() throws StoreException {
+  static List<String> connectionPragmas() throws StoreException {
     String value = System.getProperty(CACHE_PROPERTY);
     if (value == null) {
-      return null;
+      return List.of(BUSY_TIMEOUT);
     }
     int kib;
     try {
@@ -89,6 +92,6 @@ public record StoreOptions(Path dataDir, Sync sync) {
       throw new StoreException(StoreException.Kind.IO, "-D" + CACHE_PROPERTY + "=" + value
           + ": the SQLite page cache must be a whole number of KiB from " + MIN_CACHE_KIB + " to " + MAX_CACHE_KIB, null);
     }
-    return "PRAGMA cache_size=-" + kib; // negative: KiB, not pages
+    return List.of(BUSY_TIMEOUT, "PRAGMA cache_size=-" + kib); // negative: KiB, not pages
   }
 }

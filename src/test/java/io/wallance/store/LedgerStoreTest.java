@@ -251,8 +251,10 @@ class LedgerStoreTest {
           rs.next();
           assertThat(rs.getInt(1)).isEqualTo(-512); // negative: KiB
         }
-        try (StoreArchive archive = store.archive()) {
-          assertThat(archive).isNotNull();
+        try (StoreArchive archive = store.archive();
+            Statement st = archive.connection().createStatement(); var rs = st.executeQuery("PRAGMA cache_size")) {
+          rs.next();
+          assertThat(rs.getInt(1)).isEqualTo(-512);
         }
         for (String bad : List.of("12", "lots", "2000000", "")) {
           System.setProperty(StoreOptions.CACHE_PROPERTY, bad);
