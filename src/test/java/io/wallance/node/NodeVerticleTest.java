@@ -281,8 +281,10 @@ class NodeVerticleTest {
       vertx.eventBus().publish(addresses.to(target.id()), Signed.of(body, new byte[64]).wireText());
     }
 
+    // At least 30: the claimed sender's own status messages share its bucket, and on a loaded
+    // machine some of them are rate-limited too.
     awaitTrue(() -> query(target).getJsonObject("rejections").getLong("RATE_LIMITED", 0L)
-        + query(target).getJsonObject("rejections").getLong("BAD_SIGNATURE", 0L) == 30);
+        + query(target).getJsonObject("rejections").getLong("BAD_SIGNATURE", 0L) >= 30);
     JsonObject rejections = query(target).getJsonObject("rejections");
     // The burst of 5 (less what the claimed sender's own status messages used) was verified.
     assertThat(rejections.getLong("BAD_SIGNATURE")).isBetween(1L, 6L);
