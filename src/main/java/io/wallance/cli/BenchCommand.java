@@ -561,7 +561,8 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The node view's {@code perf} counters that a snapshot sums over the nodes. */
     private static final List<String> COUNTERS = List.of("signaturesVerified", "signaturesCached",
-        "signatureCpuNanos", "messagesSent", "framesSent", "eventMessages", "messagesReceived", "journalCommits");
+        "signatureCpuNanos", "messagesSent", "framesSent", "eventMessages", "messagesReceived", "journalCommits",
+        "rewardsResident", "rewardsEvicted");
 
     /** Node counters ({@link #COUNTERS}, summed over the nodes) and CPU time of every node process. */
     private record Snapshot(Map<String, Long> counters, double cpuSeconds, double childCpuSeconds,
@@ -589,6 +590,7 @@ final class BenchCommand implements Callable<Integer> {
       JsonArray rss = new JsonArray();
       JsonArray heap = new JsonArray();
       JsonArray heapAfterGc = new JsonArray();
+      JsonArray rewards = new JsonArray();
       Map<Long, JsonObject> perf = known != null ? known.perf() : null;
       if (perf == null) {
         perf = new LinkedHashMap<>();
@@ -606,9 +608,10 @@ final class BenchCommand implements Callable<Integer> {
         JsonObject p = perf.get(process.pid());
         heap.add(p == null ? null : round(p.getLong("heapUsedBytes", 0L) / 1048576.0, 1));
         heapAfterGc.add(p == null ? null : round(p.getLong("heapAfterGcBytes", 0L) / 1048576.0, 1));
+        rewards.add(p == null ? null : p.getLong("rewardsResident"));
       }
       return new JsonObject().put("t_s", round(t, 1)).put("finalized", driver.countedFinalized()).put("rss_mb", rss)
-          .put("heap_mb", heap).put("heap_after_gc_mb", heapAfterGc);
+          .put("heap_mb", heap).put("heap_after_gc_mb", heapAfterGc).put("rewards_resident", rewards);
     }
 
     private JsonObject result(Snapshot before, Snapshot after, double seconds, int c, List<JsonObject> samples) {
@@ -653,6 +656,8 @@ final class BenchCommand implements Callable<Integer> {
           .put("heap_mb", last.getJsonArray("heap_mb"))
           .put("heap_after_gc_mb", last.getJsonArray("heap_after_gc_mb"))
           .put("rss_mb_max", maxOver(samples, "rss_mb"))
+          .put("rewards_resident_per_node", round((double) after.counters().get("rewardsResident") / count, 1))
+          .put("rewards_evicted_per_node", round((double) after.counters().get("rewardsEvicted") / count, 1))
           .put("errors", new JsonObject(new LinkedHashMap<>(driver.errors())))
           .put("samples", new JsonArray(samples));
       return r;
@@ -946,6 +951,8 @@ final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "  memory per process   rss %s MB (max %s), heap %s MB, heap after GC %s MB%n",
         r.getJsonArray("rss_mb").encode(), r.getJsonArray("rss_mb_max").encode(), r.getJsonArray("heap_mb").encode(),
         r.getJsonArray("heap_after_gc_mb").encode());
+    out.printf(Locale.ROOT, "  reward books         %.1f rewards resident per node, %.1f spent and evicted to the store%n",
+        r.getDouble("rewards_resident_per_node"), r.getDouble("rewards_evicted_per_node"));
     out.printf(Locale.ROOT, "  load average         before %s after %s; errors %s%n",
         r.getJsonArray("load_average_before").encode(), r.getJsonArray("load_average_after").encode(),
         r.getJsonObject("errors").encode());

@@ -24,6 +24,8 @@ public final class JournalArchive implements LedgerArchive {
   private final Map<String, TreeMap<String, Signed<Vote>>> late = new HashMap<>();
   private final Map<String, List<String>> chains = new HashMap<>();
   private final Map<String, Set<String>> states = new HashMap<>();
+  /** Per voter: purchase → the position of its reward in the journal. */
+  private final Map<String, TreeMap<String, Long>> rewards = new HashMap<>();
 
   /** An archive answering from {@code journal}, which the caller appends to as it persists. */
   public JournalArchive(List<? extends LedgerChange> journal) {
@@ -41,6 +43,8 @@ public final class JournalArchive implements LedgerArchive {
         finals.put(f.request().hash(), f);
         chains.computeIfAbsent(buyer, k -> new ArrayList<>()).add(f.request().hash());
         states.computeIfAbsent(buyer, k -> new HashSet<>()).add(f.newState());
+      } else if (c instanceof LedgerChange.RewardGranted g) {
+        rewards.computeIfAbsent(g.voter(), k -> new TreeMap<>()).putIfAbsent(g.purchase(), indexed - 1L);
       } else if (c instanceof LedgerChange.VoteStored v) {
         late.computeIfAbsent(v.request(), k -> new TreeMap<>()).putIfAbsent(v.vote().body().voter(), v.vote());
       }
@@ -77,5 +81,24 @@ public final class JournalArchive implements LedgerArchive {
   public boolean isState(String wallet, String state) {
     catchUp();
     return states.getOrDefault(wallet, Set.of()).contains(state);
+  }
+
+  @Override
+  public long rewardPosition(String voter, String purchase) {
+    catchUp();
+    return rewards.getOrDefault(voter, new TreeMap<>()).getOrDefault(purchase, ABSENT);
+  }
+
+  @Override
+  public List<String> rewards(String voter, long from, long to) {
+    catchUp();
+    List<String> out = new ArrayList<>();
+    for (String h : rewards.getOrDefault(voter, new TreeMap<>()).keySet()) {
+      long key = io.wallance.protocol.Sums.key(h);
+      if (key >= from && key <= to) {
+        out.add(h);
+      }
+    }
+    return out;
   }
 }

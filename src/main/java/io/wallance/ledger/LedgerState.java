@@ -49,6 +49,19 @@ public final class LedgerState {
   final List<LedgerEvent.Misbehaviour> evidence = new ArrayList<>();
   /** Rewards cited again on a chain where they were already cited (only possible under a mutation). */
   long citedTwice;
+  /**
+   * Where spent rewards evicted from the wallets' books are read back from; {@link LedgerArchive#NONE}
+   * (nothing is evicted) unless the caps are bounded and an archive was attached.
+   */
+  private LedgerArchive archive = LedgerArchive.NONE;
+  /**
+   * The journal position of the change being replayed ({@link Replay}), so that the archive's
+   * later rows (it holds the whole journal while a replay runs) are not taken for the past; at
+   * any other time every row the archive holds is in the past.
+   */
+  private long applying = Long.MAX_VALUE;
+  /** The evicted (wallet, purchase) pairs, as a Bloom filter in front of the archive; null until one. */
+  private RewardFilter evictedRewards;
 
   LedgerState() {
     this(MemoryCaps.UNBOUNDED);
@@ -75,10 +88,16 @@ public final class LedgerState {
     return replay(journal, MemoryCaps.UNBOUNDED);
   }
 
-  /** As {@link #replay(List)}, keeping in memory only what {@code caps} allow. */
+  /**
+   * As {@link #replay(List)}, keeping in memory only what {@code caps} allow; the evicted part is
+   * read back from the journal itself (a {@link JournalArchive} over it, positions being list
+   * indexes).
+   */
   public static LedgerState replay(List<? extends LedgerChange> journal, MemoryCaps caps) {
-    Replay r = new Replay(caps);
-    journal.forEach(r::apply);
+    Replay r = new Replay(caps, caps.unbounded() ? LedgerArchive.NONE : new JournalArchive(journal));
+    for (int i = 0; i < journal.size(); i++) {
+      r.apply(journal.get(i), i);
+    }
     return r.state();
   }
 
@@ -90,25 +109,51 @@ public final class LedgerState {
     private final LedgerState s;
     private long count;
 
-    /** An empty replay keeping what {@code caps} allow. */
+    /** An empty replay keeping what {@code caps} allow; nothing is evicted to an archive. */
     public Replay(MemoryCaps caps) {
-      s = new LedgerState(caps);
+      this(caps, LedgerArchive.NONE);
     }
 
     /**
-     * Applies the next change of the journal.
+     * An empty replay keeping what {@code caps} allow, evicting spent rewards as it goes: they are
+     * read back from {@code archive}, which must hold the whole journal being replayed and answer
+     * with the positions given to {@link #apply(LedgerChange, long)}.
+     */
+    public Replay(MemoryCaps caps, LedgerArchive archive) {
+      s = new LedgerState(caps);
+      s.attach(archive);
+    }
+
+    /**
+     * Applies the next change of the journal, one that is not in an archive (nothing is evicted).
      *
      * @throws IllegalArgumentException when the first change is not a registry or a change does not fit
      */
     public void apply(LedgerChange c) {
+      apply(c, Long.MAX_VALUE);
+    }
+
+    /**
+     * Applies the next change of the journal, at {@code position} in the archive (ascending), and
+     * evicts what it spent: every change of a journal is durable.
+     *
+     * @throws IllegalArgumentException when the first change is not a registry or a change does not fit
+     */
+    public void apply(LedgerChange c, long position) {
       if (count == 0 && !(c instanceof LedgerChange.RegistryAdopted)) {
         throw new IllegalArgumentException("a journal starts with the genesis registry");
       }
+      s.applying = position;
       try {
         s.apply(c);
+        if (position != Long.MAX_VALUE) {
+          s.durable(List.of(c));
+        }
       } catch (RuntimeException e) {
         throw new IllegalArgumentException("journal change " + count + " (" + c.getClass().getSimpleName()
             + ") does not apply: " + e.getMessage(), e);
+      } finally {
+        s.applying = Long.MAX_VALUE;
       }
       count++;
     }
@@ -153,7 +198,7 @@ public final class LedgerState {
       w.headBalance = c.headBalance();
       w.headEpoch = r.epoch();
       for (String h : r.rewards()) {
-        if (!w.cite(h)) {
+        if (w.book.flags(h) == 0 && evicted(w, h, false) || !w.cite(h)) {
           citedTwice++;
         }
       }
@@ -208,6 +253,158 @@ public final class LedgerState {
       myRequests.remove(r.prev());
     }
     extraVotes.values().removeIf(v -> v.body().buyer().equals(r.buyer()) && v.body().prev().equals(r.prev()));
+  }
+
+  // ------------------------------------------------------------------ rewards, resident or evicted
+
+  /**
+   * Attaches the archive spent rewards are evicted to (a no-op for unbounded caps): from now on
+   * {@link #durable} evicts. A state replayed with one archive may be attached to another that
+   * holds the same journal at the same positions.
+   */
+  void attach(LedgerArchive to) {
+    if (!caps.unbounded()) {
+      archive = to;
+    }
+  }
+
+  /**
+   * {@code batch}, drained from the replica, is durable in the archive: the rewards it spent (a
+   * grant of a cited reward, a citation of a granted one) leave memory. Before that they stay
+   * resident, so an archive that lags never hides a reward already cited.
+   */
+  void durable(List<LedgerChange> batch) {
+    if (archive == LedgerArchive.NONE) {
+      return;
+    }
+    for (LedgerChange c : batch) {
+      if (c instanceof LedgerChange.RewardGranted g) {
+        evict(wallets.get(g.voter()), g.purchase());
+      } else if (c instanceof LedgerChange.Finalized f) {
+        Wallet w = wallets.get(f.request().body().buyer());
+        for (String h : f.request().body().rewards()) {
+          evict(w, h);
+        }
+      }
+    }
+  }
+
+  private void evict(Wallet w, String purchase) {
+    if (w == null) {
+      return;
+    }
+    long[] k = w.book.evict(purchase);
+    if (k != null) {
+      if (evictedRewards == null) {
+        evictedRewards = new RewardFilter();
+      }
+      evictedRewards.add(w.salt, k);
+    }
+  }
+
+  /**
+   * True when {@code purchase}, not resident in {@code w}'s book, is a reward of {@code w} evicted
+   * as spent: the filter may say so (then the archive decides: a durable grant that is not
+   * resident was evicted) or knows it was not. When the archive cannot be read, the answer is
+   * {@code ifUnknown}: true where a reward is checked before it is accepted (taken as spent, it
+   * can only refuse a request, never accept a second citation), false for the
+   * {@link #citedTwice} count.
+   */
+  private boolean evicted(Wallet w, String purchase, boolean ifUnknown) {
+    if (w.book.evicted() == 0) {
+      return false;
+    }
+    long[] k = RewardBook.key(purchase);
+    if (k == null || !evictedRewards.mightContain(w.salt, k)) {
+      return false;
+    }
+    long at = archive.rewardPosition(w.id, purchase);
+    return at == LedgerArchive.UNKNOWN ? ifUnknown : at >= 0 && at < applying;
+  }
+
+  /** The flags of {@code purchase} in {@code w}'s rewards: resident, or both for an evicted (spent) one. */
+  byte rewardFlags(Wallet w, String purchase) {
+    byte f = w.book.flags(purchase);
+    return f != 0 || !evicted(w, purchase, true) ? f : (byte) (RewardBook.GRANTED | RewardBook.CITED);
+  }
+
+  boolean isGranted(Wallet w, String purchase) {
+    return (rewardFlags(w, purchase) & RewardBook.GRANTED) != 0;
+  }
+
+  boolean isCited(Wallet w, String purchase) {
+    return (rewardFlags(w, purchase) & RewardBook.CITED) != 0;
+  }
+
+  /**
+   * Sums of {@code w}'s granted rewards, evicted ones included, over the 16 parts of the bucket
+   * {@code [from, to]}: the first two bisection levels from memory, deeper ones reading the
+   * archive's rows of the bucket.
+   */
+  void rewardSums(Wallet w, long from, long to, long[] counts, long[][] xors) {
+    long width = to - from + 1;
+    w.book.sums(from, width, counts, xors);
+    if (w.book.evicted() == 0 || w.book.evictedSums(from, width, counts, xors)) {
+      return;
+    }
+    long part = width / io.wallance.protocol.Sums.PARTS;
+    for (String h : archived(w, from, to)) {
+      long[] k = RewardBook.key(h);
+      int i = (int) ((RewardBook.bucketKey(k) - from) / part);
+      counts[i]++;
+      for (int x = 0; x < 4; x++) {
+        xors[i][x] ^= k[x];
+      }
+    }
+  }
+
+  /** {@code w}'s granted rewards, evicted ones included, with bucket key in {@code [from, to]}, ascending, at most {@code max}. */
+  List<String> granted(Wallet w, long from, long to, int max) {
+    List<String> out = w.book.granted(from, to, Integer.MAX_VALUE);
+    if (w.book.evicted() > 0) {
+      out.addAll(archived(w, from, to));
+      out.sort(null);
+    }
+    return out.size() > max ? new ArrayList<>(out.subList(0, max)) : out;
+  }
+
+  /** {@code w}'s purchase hashes carrying {@code flag} (granted or cited), evicted ones included, ascending. */
+  List<String> rewards(Wallet w, byte flag) {
+    List<String> out = w.book.sorted(flag);
+    if (w.book.evicted() > 0) {
+      out.addAll(archived(w, 0, io.wallance.protocol.Sums.SPACE - 1));
+      out.sort(null);
+    }
+    return out;
+  }
+
+  /** The archive's rewards of {@code w} in {@code [from, to]} that are not resident: the evicted ones. */
+  private List<String> archived(Wallet w, long from, long to) {
+    List<String> out = new ArrayList<>();
+    for (String h : archive.rewards(w.id, from, to)) {
+      if (w.book.flags(h) == 0 && RewardBook.key(h) != null) {
+        out.add(h);
+      }
+    }
+    return out;
+  }
+
+  /** Rewards held in memory over all wallets (purchase hashes resident in the books). */
+  long residentRewards() {
+    long n = 0;
+    for (Wallet w : wallets.values()) {
+      n += w.book.resident();
+    }
+    return n;
+  }
+
+  /** Rewards evicted from the books so far, over all wallets. */
+  long evictedRewards() {
+    long n = 0;
+    for (Wallet w : wallets.values()) {
+      n += w.book.evicted();
+    }
+    return n;
   }
 
   private Wallet wallet(String id) {

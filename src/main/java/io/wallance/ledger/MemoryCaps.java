@@ -5,9 +5,10 @@ package io.wallance.ledger;
  * its {@link LedgerArchive} (the node's SQLite store). None of these bounds affects validity or
  * the digest: they only decide what is resident. What always stays in memory, whatever the
  * caps: every wallet's head (state, share position, balance, epoch, chain length), its shares
- * past the contiguous prefix, its granted-but-uncited rewards, and the compact
- * {@link RewardBook} of granted and cited rewards (53–106 bytes per purchase hash, needed to refuse a
- * reward cited twice, forever). See {@code docs/ARCHITECTURE.md}, "Memory model".
+ * past the contiguous prefix, its granted-but-uncited rewards, and the live part of its
+ * {@link RewardBook} (53–106 bytes per purchase hash); a spent reward leaves it once durable
+ * ({@link LedgerState#durable}), leaving a trace in fixed-size structures (coarse sums, a
+ * {@link RewardFilter}). See {@code docs/ARCHITECTURE.md}, "Memory model".
  *
  * @param recentShares signed shares kept per wallet below its contiguous count
  * @param recentChain chain entries (request hash and resulting state) kept per wallet

@@ -163,6 +163,7 @@ public final class Replica {
   private Replica(Crypto.KeyPair key, String net, Rules rules, SignatureCheck signatures, ReplicaOptions options,
       LedgerState ledger, LedgerArchive archive) {
     this.archive = archive;
+    ledger.attach(archive);
     this.key = key;
     this.me = key.id();
     this.net = net;
@@ -189,6 +190,15 @@ public final class Replica {
     List<LedgerChange> out = List.copyOf(changes);
     changes.clear();
     return out;
+  }
+
+  /**
+   * Tells the replica that {@code batch}, as drained by {@link #drainChanges()} (batches in drain
+   * order), is durable in its archive: the rewards it spent may now leave memory. A runtime
+   * that never calls this keeps every reward resident, which is always safe.
+   */
+  public void durable(List<LedgerChange> batch) {
+    ledger.durable(batch);
   }
 
   /** Makes one change to the durable state and journals it. */
@@ -676,10 +686,10 @@ public final class Replica {
   }
 
   /** This replica's sums of {@code w}'s granted rewards over the 16 parts of a bucket. */
-  private static List<Sums.Part> sums(Wallet w, long from, long to) {
+  private List<Sums.Part> sums(Wallet w, long from, long to) {
     long[] counts = new long[Sums.PARTS];
     long[][] xors = new long[Sums.PARTS][4];
-    w.book.sums(from, to - from + 1, counts, xors);
+    ledger.rewardSums(w, from, to, counts, xors);
     List<Sums.Part> parts = new ArrayList<>(Sums.PARTS);
     for (int i = 0; i < Sums.PARTS; i++) {
       parts.add(new Sums.Part(counts[i], RewardBook.hex(xors[i], 0)));
@@ -741,7 +751,7 @@ public final class Replica {
       case REWARDS -> {
         Wallet w = ledger.wallets.get(p.subject());
         if (w != null) {
-          for (String purchase : w.book.granted(p.from(), p.to(), Pull.MAX_ITEMS)) {
+          for (String purchase : ledger.granted(w, p.from(), p.to(), Pull.MAX_ITEMS)) {
             Final f = finalOf(purchase);
             Signed<Vote> v = f == null ? null : f.votes().get(p.subject());
             if (v != null) {
@@ -945,11 +955,11 @@ public final class Replica {
     }
     Set<String> listed = new HashSet<>();
     for (String h : r.rewards()) {
-      if ((w.book.isCited(h) || !listed.add(h)) && !rules.has(Mutation.REWARD_CITED_TWICE)) {
+      if ((ledger.isCited(w, h) || !listed.add(h)) && !rules.has(Mutation.REWARD_CITED_TWICE)) {
         throw new ProtocolException(Reason.BAD_REWARD, "reward " + h.substring(0, Math.min(12, h.length()))
             + " already cited");
       }
-      if (!w.book.isGranted(h)) {
+      if (!ledger.isGranted(w, h)) {
         pull(Pull.What.REQUEST, h, 0, 0, r.buyer(), now, fx);
         result = Check.WAIT;
       }
@@ -1139,7 +1149,7 @@ public final class Replica {
 
   private void grant(String voter, String purchase, long epoch, long now, Effects fx) {
     Wallet w = ledger.wallets.get(voter);
-    if (w != null && !w.book.isGranted(purchase)) {
+    if (w != null && !ledger.isGranted(w, purchase)) {
       record(new LedgerChange.RewardGranted(voter, purchase, epoch));
       reconsiderBuyer(voter, now, fx);
     }
@@ -1345,9 +1355,12 @@ public final class Replica {
     return wallet(id).chainLength;
   }
 
-  /** The purchases on which {@code id}'s votes earned rewards, ascending. */
+  /**
+   * The purchases on which {@code id}'s votes earned rewards, ascending (the evicted part read from
+   * the archive: for tests and tools).
+   */
   public List<String> rewards(String id) {
-    return List.copyOf(wallet(id).book.sorted(RewardBook.GRANTED));
+    return List.copyOf(ledger.rewards(wallet(id), RewardBook.GRANTED));
   }
 
   /** The finalized request with this hash (resident or archived), or null. */
@@ -1367,9 +1380,19 @@ public final class Replica {
     return Map.copyOf(ledger.commandCounters);
   }
 
-  /** Rewards already cited along {@code id}'s chain. */
+  /** Rewards already cited along {@code id}'s chain (the evicted part read from the archive). */
   public List<String> cited(String id) {
-    return List.copyOf(wallet(id).book.sorted(RewardBook.CITED));
+    return List.copyOf(ledger.rewards(wallet(id), RewardBook.CITED));
+  }
+
+  /** Reward-book entries (purchase hashes) held in memory, over all wallets. */
+  public long rewardsResident() {
+    return ledger.residentRewards();
+  }
+
+  /** Spent rewards evicted from memory to the archive so far, over all wallets. */
+  public long rewardsEvicted() {
+    return ledger.evictedRewards();
   }
 
   /** Rewards cited twice along a chain (must stay 0; only a mutation can raise it). */

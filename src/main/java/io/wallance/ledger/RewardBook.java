@@ -6,14 +6,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One wallet's rewards in a compact form: for every purchase hash it ever saw, whether the
+ * One wallet's rewards in a compact form: for every purchase hash it holds, whether the
  * reward was granted (the wallet's vote on it earned one) and whether a request on the
- * wallet's chain cited it. A replica needs both forever (a reward may be cited once only, and
- * a reward cited before its grant arrives must not count again), so they stay in memory,
- * as raw 256-bit keys in an open-addressing table (32 bytes of key and one flag byte per slot,
- * between 5/16 and 5/8 full: 53–106 bytes per purchase hash instead of ~250 for a {@code String} in
- * two hash sets). Keys that are not 64 lowercase hex digits (only hand-made test requests)
- * are kept in a side map.
+ * wallet's chain cited it, as raw 256-bit keys in an open-addressing table (32 bytes of key
+ * and one flag byte per slot, at most 5/8 full: 53–106 bytes per purchase hash instead of
+ * ~250 for a {@code String} in two hash sets). Keys that are not 64 lowercase hex digits (only
+ * hand-made test requests) are kept in a side map.
+ *
+ * <p>A replica that has an archive removes a reward once it is spent (granted and cited) and
+ * durable ({@link #evict}): the book then keeps only the live part (granted not yet cited,
+ * cited before its grant arrived) and, for the rewards it evicted, their count and XOR per
+ * coarse bucket of the reward space ({@link #COARSE} buckets), which answers the first two
+ * levels of a reward-repair bisection without reading the archive. Whether a hash was evicted
+ * is {@link LedgerState}'s business (a filter in front of the archive).
  */
 final class RewardBook {
   static final byte GRANTED = 1;
@@ -24,6 +29,16 @@ final class RewardBook {
   private int size;
   private final Map<String, Byte> odd = new HashMap<>();
   private int granted;
+  /** Rewards evicted: spent and durable, in the archive only. */
+  private long evicted;
+  /** Per coarse bucket of the reward space: evicted rewards (count) and their XOR (four words); null until one. */
+  private long[] coarseCounts;
+  private long[] coarseXors;
+
+  /** Coarse buckets of the reward space kept for evicted rewards: the parts of the space's first two bisection levels. */
+  static final int COARSE = io.wallance.protocol.Sums.PARTS * io.wallance.protocol.Sums.PARTS;
+  /** Width of one coarse bucket. */
+  static final long COARSE_WIDTH = io.wallance.protocol.Sums.SPACE / COARSE;
 
   /** The flags held for {@code hash} (0 when unknown). */
   byte flags(String hash) {
@@ -73,12 +88,76 @@ final class RewardBook {
     return true;
   }
 
-  /** Rewards granted. */
+  /** Rewards granted, the evicted ones included. */
   int grantedCount() {
     return granted;
   }
 
-  /** Hashes carrying {@code flag}, ascending. */
+  /** Purchase hashes resident in the book. */
+  int resident() {
+    return size + odd.size();
+  }
+
+  /** Rewards evicted so far. */
+  long evicted() {
+    return evicted;
+  }
+
+  /**
+   * Removes a spent reward (granted and cited) from the book, keeping it in the coarse sums;
+   * returns its key words, or null when {@code hash} is not a spent reward held here as a
+   * 256-bit key (those stay resident).
+   */
+  long[] evict(String hash) {
+    long[] k = key(hash);
+    if (k == null) {
+      return null;
+    }
+    int slot = find(k);
+    if (slot < 0 || flags[slot] != (GRANTED | CITED)) {
+      return null;
+    }
+    remove(slot);
+    if (coarseCounts == null) {
+      coarseCounts = new long[COARSE];
+      coarseXors = new long[4 * COARSE];
+    }
+    int c = (int) (bucketKey(k) / COARSE_WIDTH);
+    coarseCounts[c]++;
+    for (int w = 0; w < 4; w++) {
+      coarseXors[4 * c + w] ^= k[w];
+    }
+    evicted++;
+    if (size * 16 < flags.length && flags.length > 16) {
+      resize(flags.length / 2);
+    }
+    return k;
+  }
+
+  /**
+   * Adds the evicted rewards to the sums of the 16 parts of the bucket from {@code from} of
+   * width {@code width}, which must be a multiple of 16 coarse buckets (the space's first two
+   * bisection levels); returns false (adding nothing) for a narrower bucket.
+   */
+  boolean evictedSums(long from, long width, long[] counts, long[][] xors) {
+    long part = width / io.wallance.protocol.Sums.PARTS;
+    if (part < COARSE_WIDTH || part % COARSE_WIDTH != 0) {
+      return false;
+    }
+    if (coarseCounts == null) {
+      return true;
+    }
+    for (int c = (int) (from / COARSE_WIDTH); c < (from + width) / COARSE_WIDTH; c++) {
+      int i = (int) ((c * COARSE_WIDTH - from) / part);
+      counts[i] += coarseCounts[c];
+      for (int w = 0; w < 4; w++) {
+        xors[i][w] ^= coarseXors[4 * c + w];
+      }
+    }
+    return true;
+  }
+
+  /** Resident hashes carrying {@code flag}, ascending. */
   List<String> sorted(byte flag) {
     List<String> out = new ArrayList<>();
     for (int slot = 0; slot < flags.length; slot++) {
@@ -96,7 +175,7 @@ final class RewardBook {
   }
 
   /**
-   * Sums of the granted rewards over the 16 parts of the reward-space bucket starting at
+   * Sums of the resident granted rewards over the 16 parts of the reward-space bucket starting at
    * {@code from} of width {@code width} (bucket keys: see {@link io.wallance.protocol.Sums}): per part the
    * count, and the XOR of the hashes as four big-endian words. One pass over the table.
    */
@@ -111,7 +190,7 @@ final class RewardBook {
     });
   }
 
-  /** Granted hashes whose bucket key is in {@code [from, to]}, ascending, at most {@code max}. */
+  /** Resident granted hashes whose bucket key is in {@code [from, to]}, ascending, at most {@code max}. */
   List<String> granted(long from, long to, int max) {
     List<String> out = new ArrayList<>();
     eachGranted(from, to, (slot, bucketKey) -> out.add(hex(keys, 4 * slot)));
@@ -149,7 +228,7 @@ final class RewardBook {
   /** Slot index of {@code k}, or {@code -(insertion slot) - 1} when absent. */
   private int find(long[] k) {
     int mask = flags.length - 1;
-    int slot = (int) (k[0] ^ k[0] >>> 32 ^ k[1]) & mask;
+    int slot = home(k[0], k[1], mask);
     while (flags[slot] != 0) {
       int b = 4 * slot;
       if (keys[b] == k[0] && keys[b + 1] == k[1] && keys[b + 2] == k[2] && keys[b + 3] == k[3]) {
@@ -160,11 +239,48 @@ final class RewardBook {
     return -slot - 1;
   }
 
+  /** The bucket key (see {@link io.wallance.protocol.Sums}) of a hash's key words. */
+  static long bucketKey(long[] k) {
+    return k[3] & (io.wallance.protocol.Sums.SPACE - 1);
+  }
+
+  private static int home(long k0, long k1, int mask) {
+    return (int) (k0 ^ k0 >>> 32 ^ k1) & mask;
+  }
+
+  /** Empties {@code slot}, shifting back the entries of its probe run so that every one stays findable. */
+  private void remove(int slot) {
+    int mask = flags.length - 1;
+    int hole = slot;
+    int j = slot;
+    while (true) {
+      j = (j + 1) & mask;
+      if (flags[j] == 0) {
+        break;
+      }
+      int h = home(keys[4 * j], keys[4 * j + 1], mask);
+      // The entry at j may move into the hole unless its home lies cyclically in (hole, j].
+      boolean stays = hole <= j ? hole < h && h <= j : hole < h || h <= j;
+      if (!stays) {
+        System.arraycopy(keys, 4 * j, keys, 4 * hole, 4);
+        flags[hole] = flags[j];
+        hole = j;
+      }
+    }
+    flags[hole] = 0;
+    java.util.Arrays.fill(keys, 4 * hole, 4 * hole + 4, 0L);
+    size--;
+  }
+
   private void grow() {
+    resize(flags.length * 2);
+  }
+
+  private void resize(int slots) {
     long[] oldKeys = keys;
     byte[] oldFlags = flags;
-    keys = new long[oldKeys.length * 2];
-    flags = new byte[oldFlags.length * 2];
+    keys = new long[4 * slots];
+    flags = new byte[slots];
     for (int slot = 0; slot < oldFlags.length; slot++) {
       if (oldFlags[slot] != 0) {
         long[] k = {oldKeys[4 * slot], oldKeys[4 * slot + 1], oldKeys[4 * slot + 2], oldKeys[4 * slot + 3]};
@@ -176,7 +292,7 @@ final class RewardBook {
   }
 
   /** The four big-endian words of a 64-digit lowercase hex hash, or null for any other string. */
-  private static long[] key(String hash) {
+  static long[] key(String hash) {
     if (hash.length() != 64) {
       return null;
     }

@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * never stored as a free-standing number.
  *
  * <p>Only the recent part of the shares and of the chain is resident ({@link MemoryCaps});
- * the counts, the head and the reward book are always complete.
+ * the counts and the head are always complete; the reward book holds the live rewards and the
+ * spent ones not yet durable ({@link LedgerState#durable}).
  */
 final class Wallet {
   final String id;
@@ -40,17 +41,20 @@ final class Wallet {
   long headShares;
   long headBalance;
   long headEpoch;
-  /** Granted and cited rewards, complete, compact. */
+  /** Granted and cited rewards: the live ones, and the spent ones not yet durable ({@link LedgerState#durable}). */
   final RewardBook book = new RewardBook();
   /** Rewards granted and not cited yet (purchase hash → the purchase's epoch), ascending. */
   final TreeMap<String, Long> uncited = new TreeMap<>();
   final byte[] rewardXor = new byte[32];
+  /** Mixes this wallet into the keys of {@link LedgerState}'s filter of evicted rewards. */
+  final long salt;
 
   Wallet(String id, long genesisEpoch) {
     this.id = id;
     this.genesisEpoch = genesisEpoch;
     this.headEpoch = genesisEpoch;
     states.put(Crypto.GENESIS, 0);
+    this.salt = RewardFilter.salt(id);
   }
 
   /** Stores a share not held before and evicts the oldest resident ones beyond {@code keep}. */

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.wallance.cluster.Addresses;
 import io.wallance.cluster.SubscriptionGuard;
 import io.wallance.ledger.Effects;
+import io.wallance.ledger.LedgerChange;
 import io.wallance.ledger.LedgerEvent;
 import io.wallance.ledger.LedgerState;
 import io.wallance.ledger.MemoryCaps;
@@ -193,8 +194,16 @@ public final class NodeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     journal = new Journal(context, store, crashAt, this::storeFailed, this::storeRecovered);
-    return vertx.executeBlocking(() -> new Stored(store.loadState(MemoryCaps.DEFAULT), store.loadPurchases(),
-            store.runs().interrupted(), store.archive()))
+    return vertx.executeBlocking(() -> {
+          StoreArchive view = store.archive();
+          try {
+            return new Stored(store.loadState(MemoryCaps.DEFAULT, view), store.loadPurchases(),
+                store.runs().interrupted(), view);
+          } catch (StoreException | RuntimeException e) {
+            view.close();
+            throw e;
+          }
+        })
         .compose(this::resume);
   }
 
@@ -461,7 +470,9 @@ public final class NodeVerticle extends VerticleBase {
 
   /** Drains the replica's and the queue's changes; {@code publish}, then {@code after}, run once they are durable. */
   private void submit(List<Runnable> publish, Runnable after) {
-    journal.submit(replica.drainChanges(), purchases.drainDirty(), () -> {
+    List<LedgerChange> changes = replica.drainChanges();
+    journal.submit(changes, purchases.drainDirty(), () -> {
+      replica.durable(changes);
       publish.forEach(Runnable::run);
       if (after != null) {
         after.run();
@@ -765,8 +776,8 @@ public final class NodeVerticle extends VerticleBase {
 
   /**
    * Counters for {@code bench}: Ed25519 verifications run and answered from the cache,
-   * protocol messages received (gossip and {@code to.<me>}) and published, and the hosting
-   * process (a process may host several nodes).
+   * protocol messages received (gossip and {@code to.<me>}) and published, reward-book entries
+   * resident and evicted, and the hosting process (a process may host several nodes).
    */
   private JsonObject perf() {
     Runtime rt = Runtime.getRuntime();
@@ -776,6 +787,8 @@ public final class NodeVerticle extends VerticleBase {
         .put("messagesSent", outbox == null ? 0 : outbox.messages()).put("framesSent", outbox == null ? 0 : outbox.frames())
         .put("eventMessages", outbox == null ? 0 : outbox.eventMessages())
         .put("journalCommits", journal == null ? 0 : journal.commits())
+        .put("rewardsResident", replica == null ? 0 : replica.rewardsResident())
+        .put("rewardsEvicted", replica == null ? 0 : replica.rewardsEvicted())
         .put("subscriptionsRestored", subscriptions == null ? 0 : subscriptions.restored())
         .put("pid", ProcessHandle.current().pid())
         .put("heapUsedBytes", rt.totalMemory() - rt.freeMemory()).put("heapCommittedBytes", rt.totalMemory())

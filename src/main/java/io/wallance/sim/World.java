@@ -220,7 +220,9 @@ final class World {
 
   /** The runtime's rule: the changes of a call are durable before its effects are published. */
   private static void persist(Node node) {
-    node.journal.addAll(node.replica.drainChanges());
+    List<LedgerChange> batch = node.replica.drainChanges();
+    node.journal.addAll(batch);
+    node.replica.durable(batch);
   }
 
   /** The answers a restart must preserve: digest, every wallet's balance and head, own request. */

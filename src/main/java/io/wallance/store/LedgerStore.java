@@ -104,6 +104,9 @@ public final class LedgerStore implements AutoCloseable {
       if (before > 0 && before < 3 && schemaVersion >= 3) {
         backfillKeys();
       }
+      if (before > 0 && before < 4 && schemaVersion >= 4) {
+        backfillRewardKeys();
+      }
       try (Statement st = db.createStatement();
           ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(seq), 0), COALESCE(MAX(batch), 0) FROM ledger_change")) {
         rs.next();
@@ -436,6 +439,8 @@ public final class LedgerStore implements AutoCloseable {
       party = r.voter();
       hash = r.purchase();
       counter = r.epoch();
+      subject = r.voter();
+      position = rewardBucket(r.purchase());
     } else if (c instanceof LedgerChange.MyVote v) {
       type = "my_vote";
       message = v.vote().wireText();
@@ -512,16 +517,27 @@ public final class LedgerStore implements AutoCloseable {
         keys.add(new Keys(rs.getLong(1), null, null, null, epoch));
       }
     }
+    updateAll("UPDATE ledger_change SET subject = COALESCE(?, subject), position = COALESCE(?, position),"
+        + " party = COALESCE(?, party), counter = COALESCE(?, counter) WHERE seq = ?", keys, (ps, k) -> {
+          setText(ps, 1, k.subject());
+          setLong(ps, 2, k.position());
+          setText(ps, 3, k.party());
+          setLong(ps, 4, k.counter());
+          ps.setLong(5, k.seq());
+        });
+  }
+
+  /** Binds one row's parameters. */
+  private interface RowBinder<T> {
+    void bind(PreparedStatement ps, T row) throws SQLException;
+  }
+
+  /** Runs {@code sql} once per row, all in one transaction (rolled back whole on a failure). */
+  private <T> void updateAll(String sql, Iterable<T> rows, RowBinder<T> binder) throws SQLException {
     db.setAutoCommit(false);
-    try (PreparedStatement ps = db.prepareStatement("UPDATE ledger_change SET subject = COALESCE(?, subject),"
-        + " position = COALESCE(?, position), party = COALESCE(?, party), counter = COALESCE(?, counter)"
-        + " WHERE seq = ?")) {
-      for (Keys k : keys) {
-        setText(ps, 1, k.subject());
-        setLong(ps, 2, k.position());
-        setText(ps, 3, k.party());
-        setLong(ps, 4, k.counter());
-        ps.setLong(5, k.seq());
+    try (PreparedStatement ps = db.prepareStatement(sql)) {
+      for (T row : rows) {
+        binder.bind(ps, row);
         ps.addBatch();
       }
       ps.executeBatch();
@@ -532,6 +548,30 @@ public final class LedgerStore implements AutoCloseable {
     } finally {
       db.setAutoCommit(true);
     }
+  }
+
+  /** A reward row's position: its purchase's bucket key, or null for a hash that has none (hand-made tests). */
+  private static Long rewardBucket(String purchase) {
+    long key = io.wallance.protocol.Sums.key(purchase);
+    return key < 0 ? null : key;
+  }
+
+  /**
+   * Fills the look-up keys of reward rows written before schema version 4 (voter as subject,
+   * bucket key as position), in one transaction. Runs once, when an older file is opened.
+   */
+  private void backfillRewardKeys() throws SQLException {
+    Map<Long, Long> buckets = new HashMap<>();
+    try (Statement st = db.createStatement();
+        ResultSet rs = st.executeQuery("SELECT seq, hash FROM ledger_change WHERE type = 'reward'")) {
+      while (rs.next()) {
+        buckets.put(rs.getLong(1), rewardBucket(rs.getString(2)));
+      }
+    }
+    updateAll("UPDATE ledger_change SET subject = party, position = ? WHERE seq = ?", buckets.entrySet(), (ps, e) -> {
+      setLong(ps, 1, e.getValue());
+      ps.setLong(2, e.getKey());
+    });
   }
 
   private static void setText(PreparedStatement ps, int i, String v) throws SQLException {
@@ -579,7 +619,17 @@ public final class LedgerStore implements AutoCloseable {
    * @throws StoreException CORRUPT when the journal does not decode or does not replay
    */
   public synchronized Optional<LedgerState> loadState(MemoryCaps caps) throws StoreException {
-    LedgerState.Replay replay = new LedgerState.Replay(caps);
+    return loadState(caps, null);
+  }
+
+  /**
+   * As {@link #loadState(MemoryCaps)}, evicting spent rewards to {@code archive} (this store's
+   * {@link #archive()}) as the replay goes, so a long ledger's rewards never all sit in memory.
+   *
+   * @throws StoreException CORRUPT when the journal does not decode or does not replay
+   */
+  public synchronized Optional<LedgerState> loadState(MemoryCaps caps, StoreArchive archive) throws StoreException {
+    LedgerState.Replay replay = archive == null ? new LedgerState.Replay(caps) : new LedgerState.Replay(caps, archive);
     boolean any = false;
     try (Statement vs = db.createStatement();
         ResultSet votes = vs.executeQuery("SELECT change_seq, voter, message FROM certificate_vote"
@@ -608,7 +658,7 @@ public final class LedgerStore implements AutoCloseable {
           }
           moreItems = items.next();
         }
-        replay.apply(change(rs, seq, v, it));
+        replay.apply(change(rs, seq, v, it), archive == null ? Long.MAX_VALUE : seq);
         any = true;
       }
     } catch (SQLException e) {

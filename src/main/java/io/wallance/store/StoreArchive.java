@@ -41,6 +41,8 @@ public final class StoreArchive implements LedgerArchive, AutoCloseable {
   private final PreparedStatement lateVotes;
   private final PreparedStatement chainEntry;
   private final PreparedStatement state;
+  private final PreparedStatement reward;
+  private final PreparedStatement rewards;
   private long reads;
 
   private StoreArchive(Connection db, List<String> pragmas) throws SQLException {
@@ -60,6 +62,9 @@ public final class StoreArchive implements LedgerArchive, AutoCloseable {
     chainEntry = db.prepareStatement("SELECT subject FROM ledger_change WHERE type = 'finalized' AND party = ?"
         + " AND chain_index = ?");
     state = db.prepareStatement("SELECT 1 FROM ledger_change WHERE type = 'finalized' AND party = ? AND hash = ?");
+    reward = db.prepareStatement("SELECT seq FROM ledger_change WHERE type = 'reward' AND party = ? AND hash = ?");
+    rewards = db.prepareStatement("SELECT hash FROM ledger_change WHERE type = 'reward' AND subject = ?"
+        + " AND position BETWEEN ? AND ? ORDER BY hash");
   }
 
   Connection connection() {
@@ -180,6 +185,41 @@ public final class StoreArchive implements LedgerArchive, AutoCloseable {
       LOG.warn("archive: looking up a state of {} failed: {}", wallet, e.getMessage());
       return false;
     }
+  }
+
+  /** The seq of the reward row: a journal position, as {@link io.wallance.ledger.LedgerState.Replay} is fed. */
+  @Override
+  public synchronized long rewardPosition(String voter, String purchase) {
+    try {
+      reward.setString(1, voter);
+      reward.setString(2, purchase);
+      reads++;
+      try (ResultSet rs = reward.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : ABSENT;
+      }
+    } catch (SQLException e) {
+      LOG.warn("archive: looking up a reward of {} failed: {}", voter, e.getMessage());
+      return UNKNOWN;
+    }
+  }
+
+  @Override
+  public synchronized List<String> rewards(String voter, long from, long to) {
+    List<String> out = new ArrayList<>();
+    try {
+      rewards.setString(1, voter);
+      rewards.setLong(2, from);
+      rewards.setLong(3, to);
+      reads++;
+      try (ResultSet rs = rewards.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      LOG.warn("archive: reading rewards of {} failed: {}", voter, e.getMessage());
+    }
+    return out;
   }
 
   /** Look-ups answered so far (for the node's performance counters). */

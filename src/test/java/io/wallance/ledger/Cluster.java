@@ -57,12 +57,18 @@ final class Cluster {
 
   /** Per replica id, the journal its drains are persisted to after every call (replicas with an archive). */
   final Map<String, List<LedgerChange>> journals = new HashMap<>();
+  /** Whether a persisted drain is reported durable to its replica (a runtime whose writes lag reports it late). */
+  boolean reportDurable = true;
 
   /** Records {@code from}'s events and queues its messages (after persisting its changes, if journaled). */
   Effects post(String from, Effects fx) {
     List<LedgerChange> journal = journals.get(from);
     if (journal != null) {
-      journal.addAll(nodes.get(from).drainChanges());
+      List<LedgerChange> batch = nodes.get(from).drainChanges();
+      journal.addAll(batch);
+      if (reportDurable) {
+        nodes.get(from).durable(batch);
+      }
     }
     events.computeIfAbsent(from, k -> new ArrayList<>()).addAll(fx.events());
     for (Effects.Outgoing o : fx.messages()) {

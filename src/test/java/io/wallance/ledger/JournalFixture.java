@@ -34,4 +34,9 @@ public final class JournalFixture {
   public static String dump(LedgerState s) {
     return JournalReplayTest.dump(s);
   }
+
+  /** Reward hashes resident in the state's books, over all wallets. */
+  public static long residentRewards(LedgerState s) {
+    return s.residentRewards();
+  }
 }

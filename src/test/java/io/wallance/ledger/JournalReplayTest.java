@@ -328,8 +328,9 @@ class JournalReplayTest {
           .append(w.contiguous).append(" head=").append(w.head).append('/').append(w.headShares).append('/')
           .append(w.headBalance).append('/').append(w.headEpoch).append(" chain=").append(w.chainLength)
           .append(w.recentChain).append(" states=").append(new TreeMap<>(w.states)).append(" last=").append(w.lastSeq)
-          .append(" floor=").append(w.shareFloor).append(" cited=").append(w.book.sorted(RewardBook.CITED))
-          .append(" rewards=").append(w.book.sorted(RewardBook.GRANTED)).append(" uncited=").append(w.uncited)
+          .append(" floor=").append(w.shareFloor).append(" cited=").append(s.rewards(w, RewardBook.CITED))
+          .append(" rewards=").append(s.rewards(w, RewardBook.GRANTED)).append(" resident=")
+          .append(w.book.resident()).append(" evicted=").append(w.book.evicted()).append(" uncited=").append(w.uncited)
           .append(" xor=").append(w.rewardDigest()).append('\n');
       w.shares.forEach((seq, sh) -> sb.append("  share ").append(seq).append(' ').append(sig(sh)).append('\n'));
     }

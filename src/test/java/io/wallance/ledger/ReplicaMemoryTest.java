@@ -233,4 +233,135 @@ class ReplicaMemoryTest {
     }
     assertThat(book.isGranted(Crypto.sha256Hex(new byte[] {1}))).isFalse();
   }
+
+  @Test
+  void theRewardBookEvictsSpentRewardsAndFindsEveryOtherOne() {
+    RewardBook book = new RewardBook();
+    TreeSet<String> granted = new TreeSet<>();
+    TreeSet<String> cited = new TreeSet<>();
+    TreeSet<String> evicted = new TreeSet<>();
+    Random rnd = new Random(11);
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      String h = i % 2 == 0 && !seen.isEmpty() ? seen.get(rnd.nextInt(seen.size()))
+          : Crypto.sha256Hex(("q" + rnd.nextLong()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      seen.add(h);
+      if (evicted.contains(h)) {
+        continue;
+      }
+      if (rnd.nextBoolean()) {
+        book.mark(h, RewardBook.GRANTED);
+        granted.add(h);
+      } else {
+        book.mark(h, RewardBook.CITED);
+        cited.add(h);
+      }
+      boolean spent = granted.contains(h) && cited.contains(h);
+      assertThat(book.evict(h)).as("only a spent reward leaves").isEqualTo(spent ? RewardBook.key(h) : null);
+      if (spent) {
+        evicted.add(h);
+      }
+    }
+    assertThat(evicted).hasSizeGreaterThan(1000);
+    assertThat(book.evicted()).isEqualTo(evicted.size());
+    assertThat(book.resident()).isEqualTo(new HashSet<>(seen).size() - evicted.size());
+    assertThat(book.grantedCount()).isEqualTo(granted.size());
+    for (String h : new HashSet<>(seen)) {
+      byte expected = evicted.contains(h) ? 0
+          : (byte) ((granted.contains(h) ? RewardBook.GRANTED : 0) | (cited.contains(h) ? RewardBook.CITED : 0));
+      assertThat(book.flags(h)).as(h).isEqualTo(expected);
+    }
+    // The coarse sums of the evicted rewards: per part of the two first bisection levels.
+    for (long width : new long[] {io.wallance.protocol.Sums.SPACE, io.wallance.protocol.Sums.SPACE / 16}) {
+      long from = width == io.wallance.protocol.Sums.SPACE ? 0 : 5 * width;
+      long[] counts = new long[16];
+      long[][] xors = new long[16][4];
+      assertThat(book.evictedSums(from, width, counts, xors)).isTrue();
+      long[] want = new long[16];
+      long[][] wantXors = new long[16][4];
+      for (String h : evicted) {
+        long[] k = RewardBook.key(h);
+        long key = RewardBook.bucketKey(k);
+        if (key >= from && key < from + width) {
+          int part = (int) ((key - from) / (width / 16));
+          want[part]++;
+          for (int w = 0; w < 4; w++) {
+            wantXors[part][w] ^= k[w];
+          }
+        }
+      }
+      assertThat(counts).isEqualTo(want);
+      assertThat(xors).isEqualTo(wantXors);
+    }
+    assertThat(book.evictedSums(0, io.wallance.protocol.Sums.SPACE / 256, new long[16], new long[16][4]))
+        .as("narrower buckets are read from the archive").isFalse();
+  }
+
+  @Test
+  void spentRewardsLeaveMemoryOnceDurableAndAreStillRefusedWhenCitedAgain() {
+    Cluster small = bounded();
+    Cluster full = unbounded();
+    activity(small, 16);
+    activity(full, 16);
+    Replica a = small.get(A.id());
+    Replica fa = full.get(A.id());
+    LedgerState s = a.state();
+    assertThat(s.residentRewards()).as("resident rewards").isLessThan(fa.state().residentRewards());
+    for (Crypto.KeyPair k : ALL) {
+      Wallet w = s.wallets.get(k.id());
+      Wallet fw = fa.state().wallets.get(k.id());
+      assertThat(w.book.evicted()).as("evicted rewards of %s", k.id()).isPositive();
+      assertThat(w.book.resident() + w.book.evicted()).isEqualTo(fw.book.resident());
+      assertThat(w.rewardCount()).isEqualTo(fw.rewardCount());
+      assertThat(w.rewardDigest()).isEqualTo(fw.rewardDigest());
+      // Sums at every bisection level, the archived ones included, as the replica that keeps everything.
+      for (long width = io.wallance.protocol.Sums.SPACE; width >= 16; width /= 16) {
+        for (String h : fa.rewards(k.id())) {
+          long from = io.wallance.protocol.Sums.key(h) / width * width;
+          long[] counts = new long[16];
+          long[][] xors = new long[16][4];
+          s.rewardSums(w, from, from + width - 1, counts, xors);
+          long[] fullCounts = new long[16];
+          long[][] fullXors = new long[16][4];
+          fa.state().rewardSums(fw, from, from + width - 1, fullCounts, fullXors);
+          assertThat(counts).isEqualTo(fullCounts);
+          assertThat(xors).isEqualTo(fullXors);
+          assertThat(s.granted(w, from, from + width - 1, 5)).isEqualTo(fa.state().granted(fw, from,
+              from + width - 1, 5));
+        }
+      }
+    }
+    assertThat(JournalReplayTest.queries(a)).isEqualTo(JournalReplayTest.queries(fa));
+
+    // B cites again a reward it spent long ago, now only in A's archive: refused as before.
+    String spent = a.cited(B.id()).stream().filter(h -> s.wallets.get(B.id()).book.flags(h) == 0).findFirst()
+        .orElseThrow();
+    Replica b = small.get(B.id());
+    Signed<Request> again = TestNet.request(B, b.head(B.id()), b.shares(B.id()), List.of(spent),
+        b.balance(B.id()) + 5, "Receipt", 1);
+    assertThat(a.receive(again, small.now).events()).anySatisfy(e -> assertThat(e)
+        .isInstanceOfSatisfying(LedgerEvent.Rejected.class, r -> assertThat(r.reason())
+            .isEqualTo(io.wallance.protocol.Reason.BAD_REWARD)));
+    assertThat(a.citedTwice()).isZero();
+  }
+
+  @Test
+  void rewardsNotYetDurableStayResident() {
+    Cluster lagging = bounded();
+    lagging.reportDurable = false;
+    Cluster full = unbounded();
+    activity(lagging, 8);
+    activity(full, 8);
+    for (Crypto.KeyPair k : ALL) {
+      LedgerState s = lagging.get(k.id()).state();
+      assertThat(s.residentRewards()).isEqualTo(full.get(k.id()).state().residentRewards()).isPositive();
+      s.wallets.values().forEach(w -> assertThat(w.book.evicted()).isZero());
+    }
+    // Once the runtime reports the journal durable, the spent ones leave.
+    Replica a = lagging.get(A.id());
+    long before = a.state().residentRewards();
+    a.durable(lagging.journals.get(A.id()));
+    assertThat(a.state().residentRewards()).isLessThan(before);
+    assertThat(JournalReplayTest.queries(a)).isEqualTo(JournalReplayTest.queries(full.get(A.id())));
+  }
 }

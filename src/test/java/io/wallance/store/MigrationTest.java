@@ -44,7 +44,7 @@ class MigrationTest {
   @Test
   void anEmptyDirectoryIsCreatedAtTheCurrentVersion() throws Exception {
     try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir.resolve("new")))) {
-      assertThat(store.schemaVersion()).isEqualTo(CURRENT).isEqualTo(3);
+      assertThat(store.schemaVersion()).isEqualTo(CURRENT).isEqualTo(4);
     }
   }
 

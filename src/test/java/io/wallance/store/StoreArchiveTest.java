@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.wallance.ledger.Certificate;
 import io.wallance.ledger.JournalArchive;
 import io.wallance.ledger.JournalFixture;
+import io.wallance.ledger.LedgerArchive;
 import io.wallance.ledger.LedgerChange;
 import io.wallance.ledger.LedgerState;
 import io.wallance.ledger.MemoryCaps;
 import io.wallance.protocol.Crypto;
+import io.wallance.protocol.Sums;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,9 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The store as a replica's archive (schema version 3 look-ups), against real SQLite: it
- * answers exactly what the journal holds, also for a file written before version 3, and a
- * capped state streamed from it equals the capped replay of the journal.
+ * The store as a replica's archive (schema version 3 and 4 look-ups), against real SQLite: it
+ * answers exactly what the journal holds, also for a file written before version 3 or 4, and a
+ * capped state streamed from it (spent rewards evicted to it) equals the capped replay of the
+ * journal.
  */
 class StoreArchiveTest {
   private static final MemoryCaps SMALL = new MemoryCaps(5, 2, 4);
@@ -54,9 +57,35 @@ class StoreArchiveTest {
       try (StoreArchive archive = store.archive()) {
         assertSameAnswers(archive, new JournalArchive(journal), journal);
         assertThat(archive.reads()).isPositive();
+        LedgerState streamed = store.loadState(SMALL, archive).orElseThrow();
+        String replayed = JournalFixture.dump(LedgerState.replay(journal, SMALL));
+        assertThat(JournalFixture.dump(streamed)).isEqualTo(replayed);
+        assertThat(JournalFixture.residentRewards(streamed)).as("spent rewards left memory")
+            .isLessThan(JournalFixture.residentRewards(store.loadState(SMALL).orElseThrow()));
       }
-      LedgerState streamed = store.loadState(SMALL).orElseThrow();
-      assertThat(JournalFixture.dump(streamed)).isEqualTo(JournalFixture.dump(LedgerState.replay(journal, SMALL)));
+    }
+  }
+
+  @Test
+  void aVersionThreeFileGetsItsRewardKeysOnOpen() throws Exception {
+    List<LedgerChange> journal = flat(drains.get(2));
+    try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir))) {
+      for (List<LedgerChange> b : drains.get(2)) {
+        store.append(b);
+      }
+    }
+    // What version 3 wrote: reward rows without a subject or position.
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
+        Statement st = db.createStatement()) {
+      st.execute("UPDATE ledger_change SET subject = NULL, position = NULL WHERE type = 'reward'");
+      st.execute("UPDATE schema_version SET version = 3");
+    }
+    try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir))) {
+      assertThat(store.schemaVersion()).isEqualTo(4);
+      assertThat(store.load()).isEqualTo(journal);
+      try (StoreArchive archive = store.archive()) {
+        assertSameAnswers(archive, new JournalArchive(journal), journal);
+      }
     }
   }
 
@@ -81,7 +110,7 @@ class StoreArchiveTest {
       st.execute("UPDATE schema_version SET version = 2");
     }
     try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir))) {
-      assertThat(store.schemaVersion()).isEqualTo(3);
+      assertThat(store.schemaVersion()).isEqualTo(4);
       assertThat(store.load()).isEqualTo(journal);
       try (StoreArchive archive = store.archive()) {
         assertSameAnswers(archive, new JournalArchive(journal), journal);
@@ -94,7 +123,11 @@ class StoreArchiveTest {
     Map<String, Integer> chains = new TreeMap<>();
     List<String> finals = new ArrayList<>();
     List<String> states = new ArrayList<>();
+    List<LedgerChange.RewardGranted> rewards = new ArrayList<>();
     for (LedgerChange c : journal) {
+      if (c instanceof LedgerChange.RewardGranted g) {
+        rewards.add(g);
+      }
       if (c instanceof LedgerChange.ShareStored s) {
         lastSeq.merge(s.share().body().author(), s.share().body().seq(), Math::max);
       } else if (c instanceof LedgerChange.Finalized f) {
@@ -120,6 +153,26 @@ class StoreArchiveTest {
       assertThat(store.chainEntry(buyer, n)).isNull();
       assertThat(store.isState(buyer, Crypto.GENESIS)).isFalse();
     });
+    assertThat(rewards).as("the fixture grants rewards").isNotEmpty();
+    long previous = -1;
+    for (LedgerChange.RewardGranted g : rewards) {
+      long at = store.rewardPosition(g.voter(), g.purchase());
+      assertThat(at).as("positions ascend in journal order").isGreaterThan(previous);
+      assertThat(expected.rewardPosition(g.voter(), g.purchase())).isNotNegative();
+      previous = at;
+      long key = Sums.key(g.purchase());
+      assertThat(store.rewards(g.voter(), key, key)).isEqualTo(expected.rewards(g.voter(), key, key))
+          .contains(g.purchase());
+      long coarse = key - key % 4096;
+      assertThat(store.rewards(g.voter(), coarse, coarse + 4095)).isEqualTo(expected.rewards(g.voter(), coarse,
+          coarse + 4095));
+      assertThat(store.rewardPosition(g.voter(), Crypto.sha256Hex(g.purchase().getBytes(
+          java.nio.charset.StandardCharsets.US_ASCII)))).isEqualTo(LedgerArchive.ABSENT);
+    }
+    for (String voter : new java.util.TreeSet<>(rewards.stream().map(LedgerChange.RewardGranted::voter).toList())) {
+      assertThat(store.rewards(voter, 0, Sums.SPACE - 1)).isEqualTo(expected.rewards(voter, 0, Sums.SPACE - 1))
+          .isSorted().isNotEmpty();
+    }
     for (String s : states) {
       String[] p = s.split(" ");
       assertThat(store.isState(p[0], p[1])).isTrue();
