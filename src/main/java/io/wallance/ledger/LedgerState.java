@@ -62,6 +62,16 @@ public final class LedgerState {
   private long applying = Long.MAX_VALUE;
   /** The evicted (wallet, purchase) pairs, as a Bloom filter in front of the archive; null until one. */
   private RewardFilter evictedRewards;
+  /** Changes applied so far (a live replica's changes are numbered in the order it drains them). */
+  private long applied;
+  /** How many of {@link #applied} are durable ({@link #durable}). */
+  private long durableCount;
+
+  /** A reward spent by change number {@code at}: it may leave memory once that change is durable. */
+  private record Spent(Wallet wallet, String purchase, long at) {}
+
+  /** Rewards spent by changes not yet durable, in change order (only while an archive is attached). */
+  private final java.util.ArrayDeque<Spent> spent = new java.util.ArrayDeque<>();
 
   LedgerState() {
     this(MemoryCaps.UNBOUNDED);
@@ -178,6 +188,7 @@ public final class LedgerState {
 
   /** Applies one change: the only way this state changes. */
   void apply(LedgerChange change) {
+    applied++;
     if (change instanceof LedgerChange.RegistryAdopted c) {
       Registry r = c.registry().body();
       registries.put(r.epoch(), c.registry());
@@ -201,6 +212,7 @@ public final class LedgerState {
         if (w.book.flags(h) == 0 && evicted(w, h, false) || !w.cite(h)) {
           citedTwice++;
         }
+        spending(w, h);
       }
       w.appendChain(c.request().hash(), c.newState(), caps.recentChain());
       finals.put(c.request().hash(), new Final(c.request(), new TreeMap<>(c.votes()), c.index(), c.prevEpoch(),
@@ -220,7 +232,9 @@ public final class LedgerState {
         throw new IllegalStateException("vote for a request that is not final");
       } // else: for an archived final; the journal (the archive) holds it
     } else if (change instanceof LedgerChange.RewardGranted c) {
-      wallet(c.voter()).grant(c.purchase(), c.epoch());
+      Wallet w = wallet(c.voter());
+      w.grant(c.purchase(), c.epoch());
+      spending(w, c.purchase());
     } else if (change instanceof LedgerChange.MyVote c) {
       myVotes.putIfAbsent(c.slot(), c.vote());
     } else if (change instanceof LedgerChange.ExtraVote c) {
@@ -265,34 +279,33 @@ public final class LedgerState {
   void attach(LedgerArchive to) {
     if (!caps.unbounded()) {
       archive = to;
+      durableCount = applied; // what was applied before (a replayed journal) is durable
+    }
+  }
+
+  /** Queues {@code purchase} for eviction when the change being applied spent it (granted and cited now). */
+  private void spending(Wallet w, String purchase) {
+    if (archive != LedgerArchive.NONE && w.book.flags(purchase) == (RewardBook.GRANTED | RewardBook.CITED)) {
+      spent.addLast(new Spent(w, purchase, applied));
     }
   }
 
   /**
-   * {@code batch}, drained from the replica, is durable in the archive: the rewards it spent (a
-   * grant of a cited reward, a citation of a granted one) leave memory. Before that they stay
-   * resident, so an archive that lags never hides a reward already cited.
+   * The next {@code batch} drained from the replica (every batch once, in drain order) is durable
+   * in the archive: the rewards spent by changes up to it (a grant of a cited reward, a citation of
+   * a granted one) leave memory. Before that they stay resident, so an archive that lags never
+   * hides a reward already granted or cited: an evicted reward's grant and citation are both
+   * durable, the later of the two being the change that spent it.
    */
   void durable(List<LedgerChange> batch) {
-    if (archive == LedgerArchive.NONE) {
-      return;
-    }
-    for (LedgerChange c : batch) {
-      if (c instanceof LedgerChange.RewardGranted g) {
-        evict(wallets.get(g.voter()), g.purchase());
-      } else if (c instanceof LedgerChange.Finalized f) {
-        Wallet w = wallets.get(f.request().body().buyer());
-        for (String h : f.request().body().rewards()) {
-          evict(w, h);
-        }
-      }
+    durableCount += batch.size();
+    while (!spent.isEmpty() && spent.peekFirst().at() <= durableCount) {
+      Spent x = spent.pollFirst();
+      evict(x.wallet(), x.purchase());
     }
   }
 
   private void evict(Wallet w, String purchase) {
-    if (w == null) {
-      return;
-    }
     long[] k = w.book.evict(purchase);
     if (k != null) {
       if (evictedRewards == null) {

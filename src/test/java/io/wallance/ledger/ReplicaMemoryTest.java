@@ -364,4 +364,34 @@ class ReplicaMemoryTest {
     assertThat(a.state().residentRewards()).isLessThan(before);
     assertThat(JournalReplayTest.queries(a)).isEqualTo(JournalReplayTest.queries(full.get(A.id())));
   }
+
+  @Test
+  void aRewardLeavesOnlyOnceBothItsGrantAndItsCitationAreDurable() {
+    List<LedgerChange> durableJournal = new ArrayList<>();
+    LedgerState s = new LedgerState(TINY);
+    s.attach(new JournalArchive(durableJournal));
+    String h = Crypto.sha256Hex(new byte[] {42});
+    Signed<Request> cites = TestNet.request(B, Crypto.GENESIS, 0, List.of(h), 2, "Receipt", 1);
+    // B's request citing h is final here before B's grant on h arrives; the grant is applied
+    // right after, in the next batch, which is not durable yet.
+    List<LedgerChange> first = List.of(new LedgerChange.RegistryAdopted(TestNet.genesis()),
+        new LedgerChange.Finalized(cites, java.util.Map.of(), 0, 1, Crypto.sha256Hex(new byte[] {1}), 0, 0));
+    List<LedgerChange> second = List.of(new LedgerChange.RewardGranted(B.id(), h, 1));
+    first.forEach(s::apply);
+    second.forEach(s::apply);
+    Wallet b = s.wallets.get(B.id());
+    durableJournal.addAll(first);
+    s.durable(first);
+    assertThat(b.book.evicted()).as("the grant is not durable: the spent reward stays").isZero();
+    assertThat(s.isGranted(b, h)).isTrue();
+    assertThat(s.isCited(b, h)).isTrue();
+    durableJournal.addAll(second);
+    s.durable(second);
+    assertThat(b.book.evicted()).isEqualTo(1);
+    assertThat(b.book.flags(h)).as("no longer resident").isZero();
+    assertThat(s.isGranted(b, h)).as("read back from the archive").isTrue();
+    assertThat(s.isCited(b, h)).isTrue();
+    assertThat(s.isCited(b, Crypto.sha256Hex(new byte[] {43}))).isFalse();
+    assertThat(s.rewards(b, RewardBook.CITED)).containsExactly(h);
+  }
 }
