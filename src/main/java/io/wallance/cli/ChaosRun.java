@@ -489,6 +489,7 @@ final class ChaosRun {
         .put("purchases_finalized", workload.finalizedByBuyer())
         .put("purchases_final_everywhere", workload.finalizedEverywhere())
         .put("finalized_by_node", byName(workload.finalsByNode()))
+        .put("observer_resubscriptions", workload.subscriptionsRestored())
         .put("divergences", c.divergences()).put("digests", c.digests()).put("cut", c.cut())
         .put("convergence_s", c.seconds())
         .put("conflicting_finality", new JsonArray(workload.conflicts()))

@@ -3,9 +3,11 @@ package io.wallance.cli;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.wallance.cluster.Addresses;
 import io.wallance.cluster.EventFrames;
+import io.wallance.cluster.SubscriptionGuard;
 import io.wallance.protocol.Command;
 import io.wallance.protocol.Crypto;
 import io.wallance.protocol.Signed;
@@ -61,6 +63,7 @@ abstract class PurchaseDriver {
   private final Map<String, Long> finalsByNode = new LinkedHashMap<>();
   private final Map<String, Long> errors = new TreeMap<>();
   private long finalizedEverywhere;
+  private SubscriptionGuard guard;
 
   PurchaseDriver(Vertx vertx, Addresses addresses, Crypto.KeyPair operator, String net, List<String> nodes,
       String contract) {
@@ -73,9 +76,26 @@ abstract class PurchaseDriver {
     nodes.forEach(n -> finalsByNode.put(n, 0L));
   }
 
-  /** Subscribes to the observer events; completes once the consumer is registered. */
+  /**
+   * Subscribes to the observer events; completes once the consumer is registered. The
+   * subscription is guarded like a node's ({@link SubscriptionGuard}): after a partition heals,
+   * a member that handled the observer's old departure late can wipe the subscription the
+   * observer republished, and the nodes would then publish their events to nobody.
+   */
   final Future<Void> listen() {
-    return vertx.eventBus().consumer(addresses.events(), m -> EventFrames.each(m.body(), this::onEvent)).completion();
+    if (guard != null) {
+      throw new IllegalStateException("already listening");
+    }
+    guard = new SubscriptionGuard(vertx, "observer");
+    MessageConsumer<?> consumer = guard.register(addresses.events(),
+        () -> vertx.eventBus().consumer(addresses.events(), m -> EventFrames.each(m.body(), this::onEvent)));
+    guard.start();
+    return consumer.completion();
+  }
+
+  /** @return how many times the events subscription was registered again (0 before {@link #listen()}) */
+  final long subscriptionsRestored() {
+    return guard == null ? 0 : guard.restored();
   }
 
   private synchronized void onEvent(JsonObject e) {
