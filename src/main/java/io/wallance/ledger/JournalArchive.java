@@ -86,14 +86,19 @@ public final class JournalArchive implements LedgerArchive {
   @Override
   public long rewardPosition(String voter, String purchase) {
     catchUp();
-    return rewards.getOrDefault(voter, new TreeMap<>()).getOrDefault(purchase, ABSENT);
+    TreeMap<String, Long> held = rewards.get(voter);
+    return held == null ? ABSENT : held.getOrDefault(purchase, ABSENT);
   }
 
   @Override
   public List<String> rewards(String voter, long from, long to) {
     catchUp();
     List<String> out = new ArrayList<>();
-    for (String h : rewards.getOrDefault(voter, new TreeMap<>()).keySet()) {
+    TreeMap<String, Long> held = rewards.get(voter);
+    if (held == null) {
+      return out;
+    }
+    for (String h : held.keySet()) {
       long key = io.wallance.protocol.Sums.key(h);
       if (key >= from && key <= to) {
         out.add(h);

@@ -68,7 +68,7 @@ public final class LedgerState {
   private long durableCount;
 
   /** A reward spent by change number {@code at}: it may leave memory once that change is durable. */
-  private record Spent(Wallet wallet, String purchase, long at) {}
+  private record Spent(Wallet wallet, long[] key, long at) {}
 
   /** Rewards spent by changes not yet durable, in change order (only while an archive is attached). */
   private final java.util.ArrayDeque<Spent> spent = new java.util.ArrayDeque<>();
@@ -209,10 +209,13 @@ public final class LedgerState {
       w.headBalance = c.headBalance();
       w.headEpoch = r.epoch();
       for (String h : r.rewards()) {
-        if (w.book.flags(h) == 0 && evicted(w, h, false) || !w.cite(h)) {
+        long[] k = RewardBook.key(h);
+        int now = w.book.flags(h, k) == 0 && evicted(w, h, k, false) ? -1 : w.cite(h, k);
+        if (now < 0) {
           citedTwice++;
+        } else {
+          spending(w, k, now);
         }
-        spending(w, h);
       }
       w.appendChain(c.request().hash(), c.newState(), caps.recentChain());
       finals.put(c.request().hash(), new Final(c.request(), new TreeMap<>(c.votes()), c.index(), c.prevEpoch(),
@@ -233,8 +236,11 @@ public final class LedgerState {
       } // else: for an archived final; the journal (the archive) holds it
     } else if (change instanceof LedgerChange.RewardGranted c) {
       Wallet w = wallet(c.voter());
-      w.grant(c.purchase(), c.epoch());
-      spending(w, c.purchase());
+      long[] k = RewardBook.key(c.purchase());
+      int now = w.grant(c.purchase(), k, c.epoch());
+      if (now >= 0) {
+        spending(w, k, now);
+      }
     } else if (change instanceof LedgerChange.MyVote c) {
       myVotes.putIfAbsent(c.slot(), c.vote());
     } else if (change instanceof LedgerChange.ExtraVote c) {
@@ -283,10 +289,13 @@ public final class LedgerState {
     }
   }
 
-  /** Queues {@code purchase} for eviction when the change being applied spent it (granted and cited now). */
-  private void spending(Wallet w, String purchase) {
-    if (archive != LedgerArchive.NONE && w.book.flags(purchase) == (RewardBook.GRANTED | RewardBook.CITED)) {
-      spent.addLast(new Spent(w, purchase, applied));
+  /**
+   * Queues a reward (its {@link RewardBook#key} {@code k}) for eviction when the change being
+   * applied spent it: {@code flags}, the book's flags after the change, are both.
+   */
+  private void spending(Wallet w, long[] k, int flags) {
+    if (archive != LedgerArchive.NONE && k != null && flags == (RewardBook.GRANTED | RewardBook.CITED)) {
+      spent.addLast(new Spent(w, k, applied));
     }
   }
 
@@ -301,13 +310,12 @@ public final class LedgerState {
     durableCount += batch.size();
     while (!spent.isEmpty() && spent.peekFirst().at() <= durableCount) {
       Spent x = spent.pollFirst();
-      evict(x.wallet(), x.purchase());
+      evict(x.wallet(), x.key());
     }
   }
 
-  private void evict(Wallet w, String purchase) {
-    long[] k = w.book.evict(purchase);
-    if (k != null) {
+  private void evict(Wallet w, long[] k) {
+    if (w.book.evict(k)) {
       if (evictedRewards == null) {
         evictedRewards = new RewardFilter();
       }
@@ -323,11 +331,10 @@ public final class LedgerState {
    * can only refuse a request, never accept a second citation), false for the
    * {@link #citedTwice} count.
    */
-  private boolean evicted(Wallet w, String purchase, boolean ifUnknown) {
+  private boolean evicted(Wallet w, String purchase, long[] k, boolean ifUnknown) {
     if (w.book.evicted() == 0) {
       return false;
     }
-    long[] k = RewardBook.key(purchase);
     if (k == null || !evictedRewards.mightContain(w.salt, k)) {
       return false;
     }
@@ -337,8 +344,9 @@ public final class LedgerState {
 
   /** The flags of {@code purchase} in {@code w}'s rewards: resident, or both for an evicted (spent) one. */
   byte rewardFlags(Wallet w, String purchase) {
-    byte f = w.book.flags(purchase);
-    return f != 0 || !evicted(w, purchase, true) ? f : (byte) (RewardBook.GRANTED | RewardBook.CITED);
+    long[] k = RewardBook.key(purchase);
+    byte f = w.book.flags(purchase, k);
+    return f != 0 || !evicted(w, purchase, k, true) ? f : (byte) (RewardBook.GRANTED | RewardBook.CITED);
   }
 
   boolean isGranted(Wallet w, String purchase) {

@@ -42,7 +42,11 @@ final class RewardBook {
 
   /** The flags held for {@code hash} (0 when unknown). */
   byte flags(String hash) {
-    long[] k = key(hash);
+    return flags(hash, key(hash));
+  }
+
+  /** The flags held for {@code hash}, whose {@link #key} is {@code k} (0 when unknown). */
+  byte flags(String hash, long[] k) {
     if (k == null) {
       return odd.getOrDefault(hash, (byte) 0);
     }
@@ -50,17 +54,16 @@ final class RewardBook {
     return slot < 0 ? 0 : flags[slot];
   }
 
-  boolean isGranted(String hash) {
-    return (flags(hash) & GRANTED) != 0;
-  }
-
-  boolean isCited(String hash) {
-    return (flags(hash) & CITED) != 0;
-  }
-
   /** Sets {@code flag} on {@code hash}; returns false when it was already set. */
   boolean mark(String hash, byte flag) {
-    long[] k = key(hash);
+    return mark(hash, key(hash), flag) >= 0;
+  }
+
+  /**
+   * Sets {@code flag} on {@code hash}, whose {@link #key} is {@code k}; returns the flags held
+   * now, or -1 when {@code flag} was already set.
+   */
+  int mark(String hash, long[] k, byte flag) {
     byte before;
     if (k == null) {
       before = odd.getOrDefault(hash, (byte) 0);
@@ -80,12 +83,12 @@ final class RewardBook {
       flags[slot] = (byte) (before | flag);
     }
     if ((before & flag) != 0) {
-      return false;
+      return -1;
     }
     if (flag == GRANTED) {
       granted++;
     }
-    return true;
+    return before | flag;
   }
 
   /** Rewards granted, the evicted ones included. */
@@ -105,17 +108,16 @@ final class RewardBook {
 
   /**
    * Removes a spent reward (granted and cited) from the book, keeping it in the coarse sums;
-   * returns its key words, or null when {@code hash} is not a spent reward held here as a
-   * 256-bit key (those stay resident).
+   * returns false when the {@link #key} {@code k} is null or not a spent reward held here (those
+   * stay resident).
    */
-  long[] evict(String hash) {
-    long[] k = key(hash);
+  boolean evict(long[] k) {
     if (k == null) {
-      return null;
+      return false;
     }
     int slot = find(k);
     if (slot < 0 || flags[slot] != (GRANTED | CITED)) {
-      return null;
+      return false;
     }
     remove(slot);
     if (coarseCounts == null) {
@@ -131,7 +133,7 @@ final class RewardBook {
     if (size * 16 < flags.length && flags.length > 16) {
       resize(flags.length / 2);
     }
-    return k;
+    return true;
   }
 
   /**

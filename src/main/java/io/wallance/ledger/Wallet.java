@@ -105,25 +105,38 @@ final class Wallet {
     return it.next();
   }
 
-  /** Records a reward granted on purchase {@code purchase} of epoch {@code epoch}; false if held. */
-  boolean grant(String purchase, long epoch) {
-    if (!book.mark(purchase, RewardBook.GRANTED)) {
-      return false;
+  /**
+   * Records a reward granted on purchase {@code purchase} (its {@link RewardBook#key} is {@code k})
+   * of epoch {@code epoch}; returns the book's flags for it now, or -1 when it was granted before.
+   */
+  int grant(String purchase, long[] k, long epoch) {
+    int now = book.mark(purchase, k, RewardBook.GRANTED);
+    if (now < 0) {
+      return now;
     }
-    if (!book.isCited(purchase)) {
+    if ((now & RewardBook.CITED) == 0) {
       uncited.put(purchase, epoch);
     }
-    byte[] h = Crypto.unhex(purchase);
-    for (int i = 0; i < 32; i++) {
-      rewardXor[i] ^= h[i];
+    if (k != null) {
+      for (int i = 0; i < 32; i++) {
+        rewardXor[i] ^= (byte) (k[i >> 3] >>> (56 - 8 * (i & 7)));
+      }
+    } else {
+      byte[] h = Crypto.unhex(purchase);
+      for (int i = 0; i < 32; i++) {
+        rewardXor[i] ^= h[i];
+      }
     }
-    return true;
+    return now;
   }
 
-  /** Records a reward cited by a finalized request; false when it was cited before. */
-  boolean cite(String purchase) {
+  /**
+   * Records a reward cited by a finalized request ({@code k} is the purchase's
+   * {@link RewardBook#key}); returns the book's flags for it now, or -1 when it was cited before.
+   */
+  int cite(String purchase, long[] k) {
     uncited.remove(purchase);
-    return book.mark(purchase, RewardBook.CITED);
+    return book.mark(purchase, k, RewardBook.CITED);
   }
 
   int rewardCount() {

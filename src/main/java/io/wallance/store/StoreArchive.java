@@ -91,24 +91,16 @@ public final class StoreArchive implements LedgerArchive, AutoCloseable {
 
   @Override
   public synchronized List<Signed<Share>> shares(String author, long from, long to) {
-    List<Signed<Share>> out = new ArrayList<>();
-    try {
-      shares.setString(1, author);
-      shares.setLong(2, from);
-      shares.setLong(3, to);
-      reads++;
-      try (ResultSet rs = shares.executeQuery()) {
-        while (rs.next()) {
-          Signed<Share> s = decode(rs.getString(1), Share.class);
-          if (s != null) {
-            out.add(s);
-          }
+    return query(shares, rs -> {
+      List<Signed<Share>> out = new ArrayList<>();
+      while (rs.next()) {
+        Signed<Share> s = decode(rs.getString(1), Share.class);
+        if (s != null) {
+          out.add(s);
         }
       }
-    } catch (SQLException e) {
-      LOG.warn("archive: reading shares of {} failed: {}", author, e.getMessage());
-    }
-    return out;
+      return out;
+    }, List.of(), "reading shares of", author, from, to);
   }
 
   @Override
@@ -159,67 +151,59 @@ public final class StoreArchive implements LedgerArchive, AutoCloseable {
 
   @Override
   public synchronized String chainEntry(String buyer, long index) {
-    try {
-      chainEntry.setString(1, buyer);
-      chainEntry.setLong(2, index);
-      reads++;
-      try (ResultSet rs = chainEntry.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
-    } catch (SQLException e) {
-      LOG.warn("archive: reading chain entry {} of {} failed: {}", index, buyer, e.getMessage());
-      return null;
-    }
+    return query(chainEntry, rs -> rs.next() ? rs.getString(1) : null, null, "reading a chain entry of", buyer, index);
   }
 
   @Override
   public synchronized boolean isState(String wallet, String stateHash) {
-    try {
-      state.setString(1, wallet);
-      state.setString(2, stateHash);
-      reads++;
-      try (ResultSet rs = state.executeQuery()) {
-        return rs.next();
-      }
-    } catch (SQLException e) {
-      LOG.warn("archive: looking up a state of {} failed: {}", wallet, e.getMessage());
-      return false;
-    }
+    return query(state, ResultSet::next, false, "looking up a state of", wallet, stateHash);
   }
 
   /** The seq of the reward row: a journal position, as {@link io.wallance.ledger.LedgerState.Replay} is fed. */
   @Override
   public synchronized long rewardPosition(String voter, String purchase) {
-    try {
-      reward.setString(1, voter);
-      reward.setString(2, purchase);
-      reads++;
-      try (ResultSet rs = reward.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : ABSENT;
-      }
-    } catch (SQLException e) {
-      LOG.warn("archive: looking up a reward of {} failed: {}", voter, e.getMessage());
-      return UNKNOWN;
-    }
+    return query(reward, rs -> rs.next() ? rs.getLong(1) : ABSENT, UNKNOWN, "looking up a reward of", voter, purchase);
   }
 
   @Override
   public synchronized List<String> rewards(String voter, long from, long to) {
-    List<String> out = new ArrayList<>();
+    return query(rewards, rs -> {
+      List<String> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+      return out;
+    }, List.of(), "reading rewards of", voter, from, to);
+  }
+
+  /** Maps the rows of one query. */
+  @FunctionalInterface
+  private interface Rows<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Binds {@code params} (a String or a Long each) in order, counts the read, runs the query and
+   * maps its rows; a failure is logged as "{@code what} {@code params[0]} failed" and answered
+   * with {@code failed}.
+   */
+  private <T> T query(PreparedStatement ps, Rows<T> rows, T failed, String what, Object... params) {
     try {
-      rewards.setString(1, voter);
-      rewards.setLong(2, from);
-      rewards.setLong(3, to);
-      reads++;
-      try (ResultSet rs = rewards.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
+      for (int i = 0; i < params.length; i++) {
+        if (params[i] instanceof Long l) {
+          ps.setLong(i + 1, l);
+        } else {
+          ps.setString(i + 1, (String) params[i]);
         }
       }
+      reads++;
+      try (ResultSet rs = ps.executeQuery()) {
+        return rows.read(rs);
+      }
     } catch (SQLException e) {
-      LOG.warn("archive: reading rewards of {} failed: {}", voter, e.getMessage());
+      LOG.warn("archive: {} {} failed: {}", what, params[0], e.getMessage());
+      return failed;
     }
-    return out;
   }
 
   /** Look-ups answered so far (for the node's performance counters). */
