@@ -57,6 +57,8 @@ import java.util.TreeMap;
  * synchronization: every method locks the store, so the runtime calls it from one worker.
  */
 public final class LedgerStore implements AutoCloseable {
+  /** The party column as the loader reads it: a reward row names its voter as subject. */
+  private static final String PARTY = "CASE WHEN type = 'reward' THEN COALESCE(party, subject) ELSE party END";
   private static final String INSERT_CHANGE = "INSERT INTO ledger_change (seq, batch, type, message, party, hash,"
       + " chain_index, prev_epoch, head_shares, head_balance, counter, evidence_kind, subject, position)"
       + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -436,7 +438,8 @@ public final class LedgerStore implements AutoCloseable {
       subject = v.request();
     } else if (c instanceof LedgerChange.RewardGranted r) {
       type = "reward";
-      party = r.voter();
+      // The voter is the subject only: the subject index answers both reward look-ups, so a
+      // reward row costs one index entry (rows of schema 4 before this also carry it as party).
       hash = r.purchase();
       counter = r.epoch();
       subject = r.voter();
@@ -637,7 +640,7 @@ public final class LedgerStore implements AutoCloseable {
         Statement is = db.createStatement();
         ResultSet items = is.executeQuery("SELECT change_seq, text FROM evidence_item ORDER BY change_seq, pos");
         Statement cs = db.createStatement();
-        ResultSet rs = cs.executeQuery("SELECT seq, batch, type, message, party, hash, chain_index, prev_epoch,"
+        ResultSet rs = cs.executeQuery("SELECT seq, batch, type, message, " + PARTY + ", hash, chain_index, prev_epoch,"
             + " head_shares, head_balance, counter, evidence_kind FROM ledger_change ORDER BY seq")) {
       boolean moreVotes = votes.next();
       boolean moreItems = items.next();
@@ -700,7 +703,7 @@ public final class LedgerStore implements AutoCloseable {
       }
       TreeMap<Long, List<LedgerChange>> out = new TreeMap<>();
       try (Statement st = db.createStatement();
-          ResultSet rs = st.executeQuery("SELECT seq, batch, type, message, party, hash, chain_index, prev_epoch,"
+          ResultSet rs = st.executeQuery("SELECT seq, batch, type, message, " + PARTY + ", hash, chain_index, prev_epoch,"
               + " head_shares, head_balance, counter, evidence_kind FROM ledger_change ORDER BY seq")) {
         while (rs.next()) {
           long seq = rs.getLong(1);

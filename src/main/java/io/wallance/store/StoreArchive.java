@@ -8,6 +8,7 @@ import io.wallance.protocol.ProtocolException;
 import io.wallance.protocol.Request;
 import io.wallance.protocol.Share;
 import io.wallance.protocol.Signed;
+import io.wallance.protocol.Sums;
 import io.wallance.protocol.Vote;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The replica's {@link LedgerArchive} over the node's {@code ledger.db}: a second, read-only
  * SQLite connection (WAL: it reads the last committed state without waiting for the journal's
- * writer) answering with the indexed look-ups of schema version 3. It sees a change once the
+ * writer) answering with the indexed look-ups of schema versions 3 and 4. It sees a change once the
  * journal committed it; a replica only asks for items it evicted long before, so the lag is
  * never visible in practice and costs only a retry when it is. A failed read is logged and
  * answered as absent, as the interface asks.
@@ -62,7 +63,8 @@ public final class StoreArchive implements LedgerArchive, AutoCloseable {
     chainEntry = db.prepareStatement("SELECT subject FROM ledger_change WHERE type = 'finalized' AND party = ?"
         + " AND chain_index = ?");
     state = db.prepareStatement("SELECT 1 FROM ledger_change WHERE type = 'finalized' AND party = ? AND hash = ?");
-    reward = db.prepareStatement("SELECT seq FROM ledger_change WHERE type = 'reward' AND party = ? AND hash = ?");
+    reward = db.prepareStatement("SELECT seq FROM ledger_change WHERE type = 'reward' AND subject = ? AND position IS ?"
+        + " AND hash = ?");
     rewards = db.prepareStatement("SELECT hash FROM ledger_change WHERE type = 'reward' AND subject = ?"
         + " AND position BETWEEN ? AND ? ORDER BY hash");
   }
@@ -162,7 +164,9 @@ public final class StoreArchive implements LedgerArchive, AutoCloseable {
   /** The seq of the reward row: a journal position, as {@link io.wallance.ledger.LedgerState.Replay} is fed. */
   @Override
   public synchronized long rewardPosition(String voter, String purchase) {
-    return query(reward, rs -> rs.next() ? rs.getLong(1) : ABSENT, UNKNOWN, "looking up a reward of", voter, purchase);
+    long bucket = Sums.key(purchase);
+    return query(reward, rs -> rs.next() ? rs.getLong(1) : ABSENT, UNKNOWN, "looking up a reward of", voter,
+        bucket < 0 ? null : bucket, purchase);
   }
 
   @Override
@@ -183,7 +187,7 @@ public final class StoreArchive implements LedgerArchive, AutoCloseable {
   }
 
   /**
-   * Binds {@code params} (a String or a Long each) in order, counts the read, runs the query and
+   * Binds {@code params} (a String, a Long or null each) in order, counts the read, runs the query and
    * maps its rows; a failure is logged as "{@code what} {@code params[0]} failed" and answered
    * with {@code failed}.
    */
@@ -192,6 +196,8 @@ public final class StoreArchive implements LedgerArchive, AutoCloseable {
       for (int i = 0; i < params.length; i++) {
         if (params[i] instanceof Long l) {
           ps.setLong(i + 1, l);
+        } else if (params[i] == null) {
+          ps.setNull(i + 1, java.sql.Types.NULL);
         } else {
           ps.setString(i + 1, (String) params[i]);
         }

@@ -74,14 +74,43 @@ class StoreArchiveTest {
         store.append(b);
       }
     }
-    // What version 3 wrote: reward rows without a subject or position.
+    // What version 3 wrote: reward rows with the voter as party, without a subject or position.
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
         Statement st = db.createStatement()) {
-      st.execute("UPDATE ledger_change SET subject = NULL, position = NULL WHERE type = 'reward'");
+      st.execute("UPDATE ledger_change SET party = subject, subject = NULL, position = NULL WHERE type = 'reward'");
       st.execute("UPDATE schema_version SET version = 3");
     }
     try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir))) {
       assertThat(store.schemaVersion()).isEqualTo(4);
+      assertThat(store.load()).isEqualTo(journal);
+      try (StoreArchive archive = store.archive()) {
+        assertSameAnswers(archive, new JournalArchive(journal), journal);
+      }
+    }
+  }
+
+  @Test
+  void rewardRowsAreKeyedByTheirSubjectOnlyAndEarlierVersionFourRowsStillRead() throws Exception {
+    List<LedgerChange> journal = flat(drains.get(2));
+    try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir))) {
+      for (List<LedgerChange> b : drains.get(2)) {
+        store.append(b);
+      }
+    }
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
+        Statement st = db.createStatement()) {
+      try (var rs = st.executeQuery("SELECT COUNT(*), COUNT(party), COUNT(subject), COUNT(position)"
+          + " FROM ledger_change WHERE type = 'reward'")) {
+        rs.next();
+        assertThat(rs.getLong(1)).as("the fixture grants rewards").isPositive();
+        assertThat(rs.getLong(2)).as("no reward row in the party index").isZero();
+        assertThat(rs.getLong(3)).isEqualTo(rs.getLong(1));
+        assertThat(rs.getLong(4)).isEqualTo(rs.getLong(1));
+      }
+      // What version 4 wrote before: the voter as party too.
+      st.execute("UPDATE ledger_change SET party = subject WHERE type = 'reward'");
+    }
+    try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir))) {
       assertThat(store.load()).isEqualTo(journal);
       try (StoreArchive archive = store.archive()) {
         assertSameAnswers(archive, new JournalArchive(journal), journal);
@@ -100,6 +129,7 @@ class StoreArchiveTest {
     // Take the file back to what version 2 wrote: no key columns, no indexes, no reward epochs.
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
         Statement st = db.createStatement()) {
+      st.execute("UPDATE ledger_change SET party = subject WHERE type = 'reward'");
       st.execute("DROP INDEX ledger_change_subject");
       st.execute("DROP INDEX ledger_change_party");
       st.execute("DROP INDEX ledger_change_chain");
