@@ -68,35 +68,19 @@ class StoreArchiveTest {
 
   @Test
   void aVersionThreeFileGetsItsRewardKeysOnOpen() throws Exception {
-    List<LedgerChange> journal = flat(drains.get(2));
-    try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir))) {
-      for (List<LedgerChange> b : drains.get(2)) {
-        store.append(b);
-      }
-    }
+    List<LedgerChange> journal = stored(2);
     // What version 3 wrote: reward rows with the voter as party, without a subject or position.
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
         Statement st = db.createStatement()) {
       st.execute("UPDATE ledger_change SET party = subject, subject = NULL, position = NULL WHERE type = 'reward'");
       st.execute("UPDATE schema_version SET version = 3");
     }
-    try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir))) {
-      assertThat(store.schemaVersion()).isEqualTo(4);
-      assertThat(store.load()).isEqualTo(journal);
-      try (StoreArchive archive = store.archive()) {
-        assertSameAnswers(archive, new JournalArchive(journal), journal);
-      }
-    }
+    assertReopensWith(journal);
   }
 
   @Test
   void rewardRowsAreKeyedByTheirSubjectOnlyAndEarlierVersionFourRowsStillRead() throws Exception {
-    List<LedgerChange> journal = flat(drains.get(2));
-    try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir))) {
-      for (List<LedgerChange> b : drains.get(2)) {
-        store.append(b);
-      }
-    }
+    List<LedgerChange> journal = stored(2);
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
         Statement st = db.createStatement()) {
       try (var rs = st.executeQuery("SELECT COUNT(*), COUNT(party), COUNT(subject), COUNT(position)"
@@ -110,22 +94,12 @@ class StoreArchiveTest {
       // What version 4 wrote before: the voter as party too.
       st.execute("UPDATE ledger_change SET party = subject WHERE type = 'reward'");
     }
-    try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir))) {
-      assertThat(store.load()).isEqualTo(journal);
-      try (StoreArchive archive = store.archive()) {
-        assertSameAnswers(archive, new JournalArchive(journal), journal);
-      }
-    }
+    assertReopensWith(journal);
   }
 
   @Test
   void aVersionTwoFileGetsItsLookUpKeysOnOpen() throws Exception {
-    List<LedgerChange> journal = flat(drains.get(1));
-    try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir))) {
-      for (List<LedgerChange> b : drains.get(1)) {
-        store.append(b);
-      }
-    }
+    List<LedgerChange> journal = stored(1);
     // Take the file back to what version 2 wrote: no key columns, no indexes, no reward epochs.
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
         Statement st = db.createStatement()) {
@@ -139,6 +113,21 @@ class StoreArchiveTest {
       st.execute("UPDATE ledger_change SET counter = NULL WHERE type = 'reward'");
       st.execute("UPDATE schema_version SET version = 2");
     }
+    assertReopensWith(journal);
+  }
+
+  /** Appends drain {@code n} of the fixture to a new store in {@link #dir}; returns it flat. */
+  private List<LedgerChange> stored(int n) throws Exception {
+    try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir))) {
+      for (List<LedgerChange> b : drains.get(n)) {
+        store.append(b);
+      }
+    }
+    return flat(drains.get(n));
+  }
+
+  /** Opens the store in {@link #dir} again: the current schema, the same journal, the same archive answers. */
+  private void assertReopensWith(List<LedgerChange> journal) throws Exception {
     try (LedgerStore store = LedgerStore.open(StoreOptions.in(dir))) {
       assertThat(store.schemaVersion()).isEqualTo(4);
       assertThat(store.load()).isEqualTo(journal);
