@@ -403,7 +403,8 @@ public final class LedgerState {
   private List<String> archived(Wallet w, long from, long to) {
     List<String> out = new ArrayList<>();
     for (String h : archive.rewards(w.id, from, to)) {
-      if (w.book.flags(h) == 0 && RewardBook.key(h) != null) {
+      long[] k = RewardBook.key(h);
+      if (k != null && w.book.flags(h, k) == 0) {
         out.add(h);
       }
     }

@@ -40,11 +40,6 @@ final class RewardBook {
   /** Width of one coarse bucket. */
   static final long COARSE_WIDTH = io.wallance.protocol.Sums.SPACE / COARSE;
 
-  /** The flags held for {@code hash} (0 when unknown). */
-  byte flags(String hash) {
-    return flags(hash, key(hash));
-  }
-
   /** The flags held for {@code hash}, whose {@link #key} is {@code k} (0 when unknown). */
   byte flags(String hash, long[] k) {
     if (k == null) {
@@ -52,11 +47,6 @@ final class RewardBook {
     }
     int slot = find(k);
     return slot < 0 ? 0 : flags[slot];
-  }
-
-  /** Sets {@code flag} on {@code hash}; returns false when it was already set. */
-  boolean mark(String hash, byte flag) {
-    return mark(hash, key(hash), flag) >= 0;
   }
 
   /**

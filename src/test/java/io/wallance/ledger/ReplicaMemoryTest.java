@@ -216,22 +216,22 @@ class ReplicaMemoryTest {
           : Crypto.sha256Hex(("p" + rnd.nextLong()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       seen.add(h);
       if (rnd.nextBoolean()) {
-        assertThat(book.mark(h, RewardBook.GRANTED)).isEqualTo(granted.add(h));
+        assertThat(mark(book, h, RewardBook.GRANTED)).isEqualTo(granted.add(h));
       } else {
-        assertThat(book.mark(h, RewardBook.CITED)).isEqualTo(cited.add(h));
+        assertThat(mark(book, h, RewardBook.CITED)).isEqualTo(cited.add(h));
       }
     }
-    book.mark("not-a-hash", RewardBook.CITED);
+    mark(book, "not-a-hash", RewardBook.CITED);
     cited.add("not-a-hash");
     assertThat(book.sorted(RewardBook.GRANTED)).isEqualTo(new ArrayList<>(granted));
     assertThat(book.sorted(RewardBook.CITED)).isEqualTo(new ArrayList<>(cited));
     assertThat(book.grantedCount()).isEqualTo(granted.size());
     Set<String> all = new HashSet<>(seen);
     for (String h : all) {
-      assertThat((book.flags(h) & RewardBook.GRANTED) != 0).isEqualTo(granted.contains(h));
-      assertThat((book.flags(h) & RewardBook.CITED) != 0).isEqualTo(cited.contains(h));
+      assertThat((flags(book, h) & RewardBook.GRANTED) != 0).isEqualTo(granted.contains(h));
+      assertThat((flags(book, h) & RewardBook.CITED) != 0).isEqualTo(cited.contains(h));
     }
-    assertThat(book.flags(Crypto.sha256Hex(new byte[] {1}))).isZero();
+    assertThat(flags(book, Crypto.sha256Hex(new byte[] {1}))).isZero();
   }
 
   @Test
@@ -250,10 +250,10 @@ class ReplicaMemoryTest {
         continue;
       }
       if (rnd.nextBoolean()) {
-        book.mark(h, RewardBook.GRANTED);
+        mark(book, h, RewardBook.GRANTED);
         granted.add(h);
       } else {
-        book.mark(h, RewardBook.CITED);
+        mark(book, h, RewardBook.CITED);
         cited.add(h);
       }
       boolean spent = granted.contains(h) && cited.contains(h);
@@ -269,7 +269,7 @@ class ReplicaMemoryTest {
     for (String h : new HashSet<>(seen)) {
       byte expected = evicted.contains(h) ? 0
           : (byte) ((granted.contains(h) ? RewardBook.GRANTED : 0) | (cited.contains(h) ? RewardBook.CITED : 0));
-      assertThat(book.flags(h)).as(h).isEqualTo(expected);
+      assertThat(flags(book, h)).as(h).isEqualTo(expected);
     }
     // The coarse sums of the evicted rewards: per part of the two first bisection levels.
     for (long width : new long[] {io.wallance.protocol.Sums.SPACE, io.wallance.protocol.Sums.SPACE / 16}) {
@@ -334,7 +334,7 @@ class ReplicaMemoryTest {
     assertThat(JournalReplayTest.queries(a)).isEqualTo(JournalReplayTest.queries(fa));
 
     // B cites again a reward it spent long ago, now only in A's archive: refused as before.
-    String spent = a.cited(B.id()).stream().filter(h -> s.wallets.get(B.id()).book.flags(h) == 0).findFirst()
+    String spent = a.cited(B.id()).stream().filter(h -> flags(s.wallets.get(B.id()).book, h) == 0).findFirst()
         .orElseThrow();
     Replica b = small.get(B.id());
     Signed<Request> again = TestNet.request(B, b.head(B.id()), b.shares(B.id()), List.of(spent),
@@ -388,10 +388,19 @@ class ReplicaMemoryTest {
     durableJournal.addAll(second);
     s.durable(second);
     assertThat(b.book.evicted()).isEqualTo(1);
-    assertThat(b.book.flags(h)).as("no longer resident").isZero();
+    assertThat(flags(b.book, h)).as("no longer resident").isZero();
     assertThat(s.isGranted(b, h)).as("read back from the archive").isTrue();
     assertThat(s.isCited(b, h)).isTrue();
     assertThat(s.isCited(b, Crypto.sha256Hex(new byte[] {43}))).isFalse();
     assertThat(s.rewards(b, RewardBook.CITED)).containsExactly(h);
+  }
+
+  /** Sets {@code flag} on {@code hash} as the ledger does; false when it was already set. */
+  private static boolean mark(RewardBook book, String hash, byte flag) {
+    return book.mark(hash, RewardBook.key(hash), flag) >= 0;
+  }
+
+  private static byte flags(RewardBook book, String hash) {
+    return book.flags(hash, RewardBook.key(hash));
   }
 }
