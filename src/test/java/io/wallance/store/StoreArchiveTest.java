@@ -70,11 +70,8 @@ class StoreArchiveTest {
   void aVersionThreeFileGetsItsRewardKeysOnOpen() throws Exception {
     List<LedgerChange> journal = stored(2);
     // What version 3 wrote: reward rows with the voter as party, without a subject or position.
-    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
-        Statement st = db.createStatement()) {
-      st.execute("UPDATE ledger_change SET party = subject, subject = NULL, position = NULL WHERE type = 'reward'");
-      st.execute("UPDATE schema_version SET version = 3");
-    }
+    execute("UPDATE ledger_change SET party = subject, subject = NULL, position = NULL WHERE type = 'reward'",
+        "UPDATE schema_version SET version = 3");
     assertReopensWith(journal);
   }
 
@@ -82,18 +79,17 @@ class StoreArchiveTest {
   void rewardRowsAreKeyedByTheirSubjectOnlyAndEarlierVersionFourRowsStillRead() throws Exception {
     List<LedgerChange> journal = stored(2);
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
-        Statement st = db.createStatement()) {
-      try (var rs = st.executeQuery("SELECT COUNT(*), COUNT(party), COUNT(subject), COUNT(position)"
-          + " FROM ledger_change WHERE type = 'reward'")) {
-        rs.next();
-        assertThat(rs.getLong(1)).as("the fixture grants rewards").isPositive();
-        assertThat(rs.getLong(2)).as("no reward row in the party index").isZero();
-        assertThat(rs.getLong(3)).isEqualTo(rs.getLong(1));
-        assertThat(rs.getLong(4)).isEqualTo(rs.getLong(1));
-      }
-      // What version 4 wrote before: the voter as party too.
-      st.execute("UPDATE ledger_change SET party = subject WHERE type = 'reward'");
+        Statement st = db.createStatement();
+        var rs = st.executeQuery("SELECT COUNT(*), COUNT(party), COUNT(subject), COUNT(position)"
+            + " FROM ledger_change WHERE type = 'reward'")) {
+      rs.next();
+      assertThat(rs.getLong(1)).as("the fixture grants rewards").isPositive();
+      assertThat(rs.getLong(2)).as("no reward row in the party index").isZero();
+      assertThat(rs.getLong(3)).isEqualTo(rs.getLong(1));
+      assertThat(rs.getLong(4)).isEqualTo(rs.getLong(1));
     }
+    // What version 4 wrote before: the voter as party too.
+    execute("UPDATE ledger_change SET party = subject WHERE type = 'reward'");
     assertReopensWith(journal);
   }
 
@@ -101,19 +97,26 @@ class StoreArchiveTest {
   void aVersionTwoFileGetsItsLookUpKeysOnOpen() throws Exception {
     List<LedgerChange> journal = stored(1);
     // Take the file back to what version 2 wrote: no key columns, no indexes, no reward epochs.
+    execute("UPDATE ledger_change SET party = subject WHERE type = 'reward'",
+        "DROP INDEX ledger_change_subject",
+        "DROP INDEX ledger_change_party",
+        "DROP INDEX ledger_change_chain",
+        "ALTER TABLE ledger_change DROP COLUMN subject",
+        "ALTER TABLE ledger_change DROP COLUMN position",
+        "UPDATE ledger_change SET party = NULL WHERE type = 'finalized'",
+        "UPDATE ledger_change SET counter = NULL WHERE type = 'reward'",
+        "UPDATE schema_version SET version = 2");
+    assertReopensWith(journal);
+  }
+
+  /** Runs {@code sql} on the store file in {@link #dir}, in order, outside the store. */
+  private void execute(String... sql) throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
         Statement st = db.createStatement()) {
-      st.execute("UPDATE ledger_change SET party = subject WHERE type = 'reward'");
-      st.execute("DROP INDEX ledger_change_subject");
-      st.execute("DROP INDEX ledger_change_party");
-      st.execute("DROP INDEX ledger_change_chain");
-      st.execute("ALTER TABLE ledger_change DROP COLUMN subject");
-      st.execute("ALTER TABLE ledger_change DROP COLUMN position");
-      st.execute("UPDATE ledger_change SET party = NULL WHERE type = 'finalized'");
-      st.execute("UPDATE ledger_change SET counter = NULL WHERE type = 'reward'");
-      st.execute("UPDATE schema_version SET version = 2");
+      for (String statement : sql) {
+        st.execute(statement);
+      }
     }
-    assertReopensWith(journal);
   }
 
   /** Appends drain {@code n} of the fixture to a new store in {@link #dir}; returns it flat. */
